@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Limn",
+    products: [
+        .executable(name: "limn", targets: ["LimnCLI"]),
+        .library(name: "Limn", targets: ["Limn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libvips headers and library, found through pkg-config.
+        .systemLibrary(
+            name: "CVips", pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]),
+        // Fixed-arity wrappers for the variadic vips calls, plus the demand-driven
+        // operations written in C (lanczos resampler, tiled block operator).
+        .target(
+            name: "CLimnVips", dependencies: ["CVips"],
+            cSettings: [.unsafeFlags(["-O2"])]),
+        // Everything libvips: load, colour, metadata, save, tiled operator.
+        .target(name: "LimnImage", dependencies: ["CLimnVips", "CVips"]),
+        // The operations the commands run.
+        .target(name: "Limn", dependencies: ["LimnImage"]),
+        // The `limn` command line.
+        .executableTarget(
+            name: "LimnCLI",
+            dependencies: [
+                "Limn", "LimnImage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips"]),
+        .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips"]),
+    ]
+)

@@ -1,0 +1,75 @@
+// Fixed-arity entry points to libvips for Swift, and Limn's own demand-driven
+// operations. Every function that makes an image returns 0 on success and -1
+// with the reason in the vips error buffer.
+#ifndef LIMN_VIPS_H
+#define LIMN_VIPS_H
+
+#include <vips/vips.h>
+
+int limn_vips_init(const char *argv0);
+
+// Loading. `sequential` asks for top-to-bottom streaming; loaders fail on any
+// decode error or truncation.
+VipsImage *limn_load_file(const char *path, int sequential);
+VipsImage *limn_load_source(VipsSource *source, int sequential);
+
+// Fixed-arity forms of variadic vips operations.
+int limn_autorot(VipsImage *in, VipsImage **out);
+int limn_cast(VipsImage *in, VipsImage **out, VipsBandFormat format);
+int limn_linear1(VipsImage *in, VipsImage **out, double a, double b);
+int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n);
+int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out);
+int limn_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space);
+int limn_set_interpretation(VipsImage *in, VipsImage **out, VipsInterpretation space);
+int limn_premultiply(VipsImage *in, VipsImage **out);
+int limn_unpremultiply(VipsImage *in, VipsImage **out);
+int limn_clamp(VipsImage *in, VipsImage **out, double lo, double hi);
+int limn_srgb_encode(VipsImage *in, VipsImage **out);
+int limn_srgb_decode(VipsImage *in, VipsImage **out);
+// Converts into `profile` (a file or a vips built-in: "srgb", "p3", "cmyk")
+// from the embedded profile, or from `fallback` when none is embedded; the
+// result (8 or 16 bits) carries the new profile.
+int limn_icc_transform(VipsImage *in, VipsImage **out, const char *profile, const char *fallback, int depth);
+int limn_write_file(VipsImage *in, const char *filename);
+int limn_write_target(VipsImage *in, const char *suffix, VipsTarget *target);
+
+// Limn operations --------------------------------------------------------
+
+typedef enum {
+    LIMN_KERNEL_LANCZOS3 = 0,
+    LIMN_KERNEL_CUBIC = 1,     // Keys, a = -0.5 (MATLAB's bicubic)
+    LIMN_KERNEL_LINEAR = 2,
+} LimnKernel;
+
+// Centre-aligned separable resize of a float image to out_w x out_h: output
+// pixel centre x maps to input (x + 0.5) * in_w / out_w - 0.5. Edges replicate.
+int limn_resample(VipsImage *in, VipsImage **out, int out_w, int out_h, LimnKernel kernel);
+
+typedef enum {
+    LIMN_PAD_ZERO = 0,
+    LIMN_PAD_REFLECT = 1,    // mirror without repeating the edge pixel
+    LIMN_PAD_REPLICATE = 2,
+} LimnPad;
+
+// A block function: `in` is an interleaved float block of in_w x in_h pixels
+// (the block plus `halo` on every side); it writes the out_w x out_h block
+// (the block times `scale`) to `out`. Returns 0, or non-zero with a message in
+// `err`. Called from vips worker threads, several at once.
+typedef int (*LimnBlockFn)(void *ctx, const float *in, int in_w, int in_h, int in_bands,
+                           float *out, int out_w, int out_h, int out_bands,
+                           char *err, int err_len);
+
+// Applies `fn` to a float image in blocks of `block` input pixels, so that the
+// result equals `fn` on the whole image padded by `halo`. `release(ctx)` is
+// called when the output image is closed.
+int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int block,
+               int halo, LimnPad pad, LimnBlockFn fn, void *ctx, void (*release)(void *));
+
+// Progress bar on stderr while `image` is computed.
+void limn_progress_attach(VipsImage *image, const char *label);
+
+// Removes `path` (if set) when SIGINT, SIGTERM, or SIGHUP arrives, then dies by that signal.
+void limn_cleanup_install(void);
+void limn_cleanup_set(const char *path);
+
+#endif

@@ -1,0 +1,329 @@
+// The tiled block operator: runs a block function over an image of any size
+// in blocks larger than vips' demand tiles, so the whole chain streams.
+//
+// The input is read one block row at a time (a full-width strip plus the halo
+// above and below, padded at the image borders), so a sequential loader sees
+// requests in order. Output blocks are computed on first demand by whichever
+// worker asks, cached, and copied into the regions vips requests. Memory is
+// bounded by a few block rows: it grows with image width, not height.
+#include <string.h>
+#include "limnvips.h"
+
+enum { BLOCK_EMPTY, BLOCK_BUSY, BLOCK_READY };
+
+typedef struct {
+    int state;
+    float *data;          // out block, interleaved
+} Block;
+
+typedef struct {
+    int by;               // block row index, -1 when the slot is free
+    int users;            // regions currently reading this row
+    guint64 stamp;        // last use, for eviction
+    float *strip;         // padded input rows, NULL once every block is done
+    int strip_ready;      // 0 while a thread builds it
+    int blocks_done;
+    Block *blocks;        // [n_bx]
+} Row;
+
+typedef struct {
+    VipsImage *in;
+    int in_w, in_h, in_bands, out_bands, scale, block, halo;
+    LimnPad pad;
+    LimnBlockFn fn;
+    void *ctx;
+    void (*release)(void *);
+    int n_bx, n_by;
+    int n_rows;
+    Row *rows;
+    guint64 clock;
+    int failed;
+    GMutex lock;
+    GCond changed;
+} Tiled;
+
+typedef struct {
+    VipsRegion *ir;
+    float *in_block;      // (block + 2 halo)^2 * in_bands
+} Seq;
+
+// Maps a coordinate outside [0, n) into it, or -1 for zero padding.
+static int map_coord(int i, int n, LimnPad pad) {
+    if (i >= 0 && i < n) return i;
+    if (pad == LIMN_PAD_ZERO) return -1;
+    if (pad == LIMN_PAD_REPLICATE || n == 1) return i < 0 ? 0 : n - 1;
+    int period = 2 * (n - 1);
+    i = i % period;
+    if (i < 0) i += period;
+    return i < n ? i : period - i;
+}
+
+static size_t strip_width(const Tiled *t) { return (size_t) t->in_w + 2 * t->halo; }
+static size_t strip_height(const Tiled *t) { return (size_t) t->block + 2 * t->halo; }
+
+// Fills the padded input strip for block row `by`.
+static int strip_build(Tiled *t, VipsRegion *ir, int by, float *strip) {
+    const int h = t->halo, c = t->in_bands;
+    const int y0 = by * t->block - h;
+    const int rows = MIN(t->block, t->in_h - by * t->block) + 2 * h;
+    // The source rows this strip maps to, fetched in one request.
+    int lo = t->in_h, hi = -1;
+    for (int y = 0; y < rows; y++) {
+        int sy = map_coord(y0 + y, t->in_h, t->pad);
+        if (sy < 0) continue;
+        lo = MIN(lo, sy);
+        hi = MAX(hi, sy);
+    }
+    VipsRect need = { 0, lo, t->in_w, hi - lo + 1 };
+    if (vips_region_prepare(ir, &need)) return -1;
+    const size_t sw = strip_width(t);
+    for (int y = 0; y < rows; y++) {
+        float *dst = strip + (size_t) y * sw * c;
+        int sy = map_coord(y0 + y, t->in_h, t->pad);
+        if (sy < 0) {
+            memset(dst, 0, sw * c * sizeof(float));
+            continue;
+        }
+        const float *src = (const float *) VIPS_REGION_ADDR(ir, 0, sy);
+        memcpy(dst + (size_t) h * c, src, (size_t) t->in_w * c * sizeof(float));
+        for (int x = 0; x < h; x++) {
+            int l = map_coord(x - h, t->in_w, t->pad), r = map_coord(t->in_w + x, t->in_w, t->pad);
+            for (int k = 0; k < c; k++) {
+                dst[(size_t) x * c + k] = l < 0 ? 0.0f : src[(size_t) l * c + k];
+                dst[(size_t) (h + t->in_w + x) * c + k] = r < 0 ? 0.0f : src[(size_t) r * c + k];
+            }
+        }
+    }
+    return 0;
+}
+
+// Returns the row for `by`, building its strip if needed; the caller holds
+// t->lock and must call row_release. NULL on error.
+static Row *row_acquire(Tiled *t, Seq *seq, int by) {
+    for (;;) {
+        if (t->failed) return NULL;
+        Row *found = NULL, *victim = NULL;
+        for (int i = 0; i < t->n_rows; i++) {
+            Row *r = &t->rows[i];
+            if (r->by == by) { found = r; break; }
+            if (r->users == 0 && (!victim || r->by < 0 || (victim->by >= 0 && r->stamp < victim->stamp)))
+                victim = r;
+        }
+        if (found) {
+            found->users++;
+            found->stamp = ++t->clock;
+            while (!found->strip_ready && !t->failed) g_cond_wait(&t->changed, &t->lock);
+            if (t->failed) { found->users--; return NULL; }
+            return found;
+        }
+        if (!victim) {
+            g_cond_wait(&t->changed, &t->lock);
+            continue;
+        }
+        Row *r = victim;
+        r->by = by;
+        r->users = 1;
+        r->stamp = ++t->clock;
+        r->strip_ready = 0;
+        r->blocks_done = 0;
+        for (int i = 0; i < t->n_bx; i++) r->blocks[i].state = BLOCK_EMPTY;
+        if (!r->strip) r->strip = g_try_malloc(strip_width(t) * strip_height(t) * t->in_bands * sizeof(float));
+        g_mutex_unlock(&t->lock);
+        int rc = r->strip ? strip_build(t, seq->ir, by, r->strip) : -1;
+        if (!r->strip) vips_error("limn", "out of memory for a block row");
+        g_mutex_lock(&t->lock);
+        if (rc) {
+            r->by = -1;
+            r->users = 0;
+            t->failed = 1;
+            g_cond_broadcast(&t->changed);
+            return NULL;
+        }
+        r->strip_ready = 1;
+        g_cond_broadcast(&t->changed);
+        return r;
+    }
+}
+
+static void row_release(Tiled *t, Row *r) {
+    r->users--;
+    g_cond_broadcast(&t->changed);
+}
+
+// Makes block (bx, row) ready; called with t->lock held.
+static int block_ensure(Tiled *t, Seq *seq, Row *row, int bx) {
+    Block *b = &row->blocks[bx];
+    while (b->state == BLOCK_BUSY && !t->failed) g_cond_wait(&t->changed, &t->lock);
+    if (t->failed) return -1;
+    if (b->state == BLOCK_READY) return 0;
+
+    b->state = BLOCK_BUSY;
+    const int h = t->halo, c = t->in_bands, s = t->scale;
+    const int bw = MIN(t->block, t->in_w - bx * t->block);
+    const int bh = MIN(t->block, t->in_h - row->by * t->block);
+    const int iw = bw + 2 * h, ih = bh + 2 * h;
+    if (!b->data) b->data = g_try_malloc((size_t) t->block * s * t->block * s * t->out_bands * sizeof(float));
+    g_mutex_unlock(&t->lock);
+
+    int rc = -1;
+    char err[256] = "";
+    if (b->data) {
+        const size_t sw = strip_width(t);
+        for (int y = 0; y < ih; y++)
+            memcpy(seq->in_block + (size_t) y * iw * c,
+                   row->strip + ((size_t) y * sw + (size_t) bx * t->block) * c,
+                   (size_t) iw * c * sizeof(float));
+        rc = t->fn(t->ctx, seq->in_block, iw, ih, c, b->data, bw * s, bh * s, t->out_bands, err, sizeof(err));
+        if (rc) vips_error("limn", "%s", err[0] ? err : "block function failed");
+    } else {
+        vips_error("limn", "out of memory for a block");
+    }
+
+    g_mutex_lock(&t->lock);
+    if (rc) {
+        b->state = BLOCK_EMPTY;
+        t->failed = 1;
+    } else {
+        b->state = BLOCK_READY;
+        // The strip is only needed until every block of its row is computed.
+        if (++row->blocks_done == t->n_bx) {
+            g_free(row->strip);
+            row->strip = NULL;
+        }
+    }
+    g_cond_broadcast(&t->changed);
+    return rc;
+}
+
+static int tiled_generate(VipsRegion *out, void *vseq, void *a, void *b, gboolean *stop) {
+    Seq *seq = (Seq *) vseq;
+    Tiled *t = (Tiled *) b;
+    const VipsRect *r = &out->valid;
+    const int ob = t->block * t->scale, c = t->out_bands;
+    const int by0 = r->top / ob, by1 = (r->top + r->height - 1) / ob;
+    const int bx0 = r->left / ob, bx1 = (r->left + r->width - 1) / ob;
+
+    for (int by = by0; by <= by1; by++) {
+        g_mutex_lock(&t->lock);
+        Row *row = row_acquire(t, seq, by);
+        if (!row) {
+            g_mutex_unlock(&t->lock);
+            return -1;
+        }
+        int rc = 0;
+        for (int bx = bx0; bx <= bx1 && !rc; bx++) rc = block_ensure(t, seq, row, bx);
+        g_mutex_unlock(&t->lock);
+
+        // Ready blocks are immutable while the row is held: copy unlocked.
+        for (int bx = bx0; bx <= bx1 && !rc; bx++) {
+            const int bw = MIN(t->block, t->in_w - bx * t->block) * t->scale;
+            VipsRect blk = { bx * ob, by * ob, bw, MIN(t->block, t->in_h - by * t->block) * t->scale };
+            VipsRect part;
+            vips_rect_intersectrect(&blk, r, &part);
+            const float *data = row->blocks[bx].data;
+            for (int y = 0; y < part.height; y++) {
+                const float *src = data + ((size_t) (part.top - blk.top + y) * bw + (part.left - blk.left)) * c;
+                memcpy(VIPS_REGION_ADDR(out, part.left, part.top + y), src, (size_t) part.width * c * sizeof(float));
+            }
+        }
+        g_mutex_lock(&t->lock);
+        row_release(t, row);
+        g_mutex_unlock(&t->lock);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+static void *tiled_start(VipsImage *out, void *a, void *b) {
+    Tiled *t = (Tiled *) b;
+    Seq *seq = g_new0(Seq, 1);
+    seq->ir = vips_region_new(t->in);
+    size_t n = strip_height(t) * (size_t) (t->block + 2 * t->halo) * t->in_bands;
+    seq->in_block = g_try_malloc(n * sizeof(float));
+    if (!seq->in_block) {
+        g_object_unref(seq->ir);
+        g_free(seq);
+        vips_error("limn", "out of memory for a block");
+        return NULL;
+    }
+    return seq;
+}
+
+static int tiled_stop(void *vseq, void *a, void *b) {
+    Seq *seq = (Seq *) vseq;
+    g_object_unref(seq->ir);
+    g_free(seq->in_block);
+    g_free(seq);
+    return 0;
+}
+
+static void tiled_close(VipsImage *image, Tiled *t) {
+    for (int i = 0; i < t->n_rows; i++) {
+        for (int j = 0; j < t->n_bx; j++) g_free(t->rows[i].blocks[j].data);
+        g_free(t->rows[i].blocks);
+        g_free(t->rows[i].strip);
+    }
+    g_free(t->rows);
+    g_mutex_clear(&t->lock);
+    g_cond_clear(&t->changed);
+    g_object_unref(t->in);
+    if (t->release) t->release(t->ctx);
+    g_free(t);
+}
+
+int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int block,
+               int halo, LimnPad pad, LimnBlockFn fn, void *ctx, void (*release)(void *)) {
+    if (scale < 1 || block < 1 || halo < 0 || out_bands < 1) {
+        if (release) release(ctx);
+        vips_error("limn", "bad tiling: scale %d, block %d, halo %d", scale, block, halo);
+        return -1;
+    }
+    Tiled *t = g_new0(Tiled, 1);
+    if (vips_cast(in, &t->in, VIPS_FORMAT_FLOAT, NULL)) {
+        if (release) release(ctx);
+        g_free(t);
+        return -1;
+    }
+    t->in_w = in->Xsize;
+    t->in_h = in->Ysize;
+    t->in_bands = in->Bands;
+    t->out_bands = out_bands;
+    t->scale = scale;
+    t->block = block;
+    t->halo = halo;
+    t->pad = pad;
+    t->fn = fn;
+    t->ctx = ctx;
+    t->release = release;
+    t->n_bx = (t->in_w + block - 1) / block;
+    t->n_by = (t->in_h + block - 1) / block;
+    g_mutex_init(&t->lock);
+    g_cond_init(&t->changed);
+
+    *out = vips_image_new();
+    g_signal_connect(*out, "close", G_CALLBACK(tiled_close), t);
+    if (vips_image_pipelinev(*out, VIPS_DEMAND_STYLE_SMALLTILE, t->in, NULL)) {
+        g_object_unref(*out);
+        return -1;
+    }
+    (*out)->Xsize = t->in_w * scale;
+    (*out)->Ysize = t->in_h * scale;
+    (*out)->Bands = out_bands;
+
+    // Enough rows for every strip vips computes at once (two sink buffers of
+    // n_lines each), plus one for the row being started.
+    int tw, th, n_lines;
+    vips_get_tile_size(*out, &tw, &th, &n_lines);
+    int ob = block * scale;
+    t->n_rows = MIN(t->n_by, 2 * ((n_lines + ob - 1) / ob) + 2);
+    t->rows = g_new0(Row, t->n_rows);
+    for (int i = 0; i < t->n_rows; i++) {
+        t->rows[i].by = -1;
+        t->rows[i].blocks = g_new0(Block, t->n_bx);
+    }
+    if (vips_image_generate(*out, tiled_start, tiled_generate, tiled_stop, NULL, t)) {
+        g_object_unref(*out);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,51 @@
+// Fixed-arity wrappers around variadic libvips calls.
+#include "limnvips.h"
+
+int limn_vips_init(const char *argv0) {
+    // vips warnings ("error in tile ...") repeat what the error says, on many
+    // lines; the error itself is reported once. LIMN_VIPS_WARNINGS=1 shows them.
+    if (!g_getenv("LIMN_VIPS_WARNINGS")) g_setenv("VIPS_WARNING", "0", TRUE);
+    if (VIPS_INIT(argv0)) return -1;
+    // Limn runs each image once: cached operations would only hold memory
+    // (and stale pixels when a file is replaced in place).
+    vips_cache_set_max(0);
+    return 0;
+}
+
+VipsImage *limn_load_file(const char *path, int sequential) {
+    return vips_image_new_from_file(path,
+        "access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM,
+        "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+}
+
+VipsImage *limn_load_source(VipsSource *source, int sequential) {
+    return vips_image_new_from_source(source, "",
+        "access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM,
+        "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+}
+
+int limn_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
+int limn_cast(VipsImage *in, VipsImage **out, VipsBandFormat f) { return vips_cast(in, out, f, NULL); }
+int limn_linear1(VipsImage *in, VipsImage **out, double a, double b) { return vips_linear1(in, out, a, b, NULL); }
+int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n) {
+    return vips_extract_band(in, out, first, "n", n, NULL);
+}
+int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_bandjoin2(a, b, out, NULL); }
+int limn_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
+    return vips_colourspace(in, out, space, NULL);
+}
+int limn_set_interpretation(VipsImage *in, VipsImage **out, VipsInterpretation space) {
+    return vips_copy(in, out, "interpretation", space, NULL);
+}
+int limn_premultiply(VipsImage *in, VipsImage **out) { return vips_premultiply(in, out, "max_alpha", 1.0, NULL); }
+int limn_unpremultiply(VipsImage *in, VipsImage **out) { return vips_unpremultiply(in, out, "max_alpha", 1.0, NULL); }
+
+int limn_icc_transform(VipsImage *in, VipsImage **out, const char *profile, const char *fallback, int depth) {
+    return vips_icc_transform(in, out, profile, "embedded", TRUE, "input_profile", fallback,
+                              "intent", VIPS_INTENT_RELATIVE, "depth", depth, NULL);
+}
+
+int limn_write_file(VipsImage *in, const char *filename) { return vips_image_write_to_file(in, filename, NULL); }
+int limn_write_target(VipsImage *in, const char *suffix, VipsTarget *target) {
+    return vips_image_write_to_target(in, suffix, target, NULL);
+}

@@ -1,0 +1,198 @@
+import CLimnVips
+import CVips
+import Foundation
+
+/// An error with one line of text meant for the user.
+public struct LimnError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+
+    /// The pending libvips error, folded into one line and cleared.
+    static func vips(_ context: String) -> LimnError {
+        let raw = String(cString: vips_error_buffer())
+        vips_error_clear()
+        let lines = raw.split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        // Lines look like "VipsJpeg: Premature end of JPEG file" or
+        // "unix error: No space left on device": keep the first message and the
+        // first operating-system reason.
+        var message: String? = nil
+        var reason: String? = nil
+        for line in lines {
+            if line.hasPrefix("unix error:") {
+                let text = line.dropFirst("unix error:".count).trimmingCharacters(in: .whitespaces)
+                if reason == nil && !text.hasPrefix("Unknown error") { reason = text }
+                continue
+            }
+            var text = line
+            if let colon = text.firstIndex(of: ":"), !text[..<colon].contains(" ") {
+                text = text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            if message == nil && !text.isEmpty { message = text }
+        }
+        var detail = message ?? "unknown libvips error"
+        if let reason, !detail.contains(reason) { detail += ": " + reason }
+        return LimnError(context.isEmpty ? detail : "\(context): \(detail)")
+    }
+}
+
+/// libvips, started once per process.
+public enum Vips {
+    private static let started: Bool = {
+        limn_vips_init("limn") == 0
+    }()
+
+    /// Starts libvips; throws if it cannot.
+    public static func start() throws {
+        if !started { throw LimnError("libvips failed to start") }
+    }
+
+    /// Worker threads libvips uses for one image (0 restores its default).
+    public static func setThreads(_ n: Int) {
+        vips_concurrency_set(Int32(n))
+    }
+
+    public static var threads: Int { Int(vips_concurrency_get()) }
+}
+
+/// Pixel sample type of an image.
+public enum SampleFormat: Sendable {
+    case uchar, ushort, float, other
+    init(_ f: VipsBandFormat) {
+        switch f {
+        case VIPS_FORMAT_UCHAR: self = .uchar
+        case VIPS_FORMAT_USHORT: self = .ushort
+        case VIPS_FORMAT_FLOAT: self = .float
+        default: self = .other
+        }
+    }
+}
+
+/// A libvips image: a lazily computed pipeline, owned by this reference.
+public final class Image: @unchecked Sendable {
+    let ptr: UnsafeMutablePointer<VipsImage>
+
+    /// Takes ownership of one reference.
+    init(owning ptr: UnsafeMutablePointer<VipsImage>) { self.ptr = ptr }
+
+    deinit { g_object_unref(gpointer(ptr)) }
+
+    /// Runs a vips call that makes one output image.
+    static func make(_ context: String = "",
+                     _ body: (UnsafeMutablePointer<UnsafeMutablePointer<VipsImage>?>) -> Int32) throws -> Image {
+        var out: UnsafeMutablePointer<VipsImage>? = nil
+        if body(&out) != 0 || out == nil { throw LimnError.vips(context) }
+        return Image(owning: out!)
+    }
+
+    public var width: Int { Int(vips_image_get_width(ptr)) }
+    public var height: Int { Int(vips_image_get_height(ptr)) }
+    public var bands: Int { Int(vips_image_get_bands(ptr)) }
+    public var format: SampleFormat { SampleFormat(vips_image_get_format(ptr)) }
+    var bandFormat: VipsBandFormat { vips_image_get_format(ptr) }
+    var interpretation: VipsInterpretation { vips_image_get_interpretation(ptr) }
+
+    // MARK: metadata
+
+    public func has(_ field: String) -> Bool { vips_image_get_typeof(ptr, field) != 0 }
+
+    public func blob(_ field: String) -> [UInt8]? {
+        guard has(field) else { return nil }
+        var data: UnsafeRawPointer? = nil
+        var length = 0
+        guard vips_image_get_blob(ptr, field, &data, &length) == 0, let data else { return nil }
+        return Array(UnsafeRawBufferPointer(start: data, count: length))
+    }
+
+    public func int(_ field: String) -> Int? {
+        guard has(field) else { return nil }
+        var v: Int32 = 0
+        return vips_image_get_int(ptr, field, &v) == 0 ? Int(v) : nil
+    }
+
+    /// A metadata field as text (vips' own formatting, e.g. EXIF entries).
+    public func string(_ field: String) -> String? {
+        guard has(field) else { return nil }
+        var out: UnsafeMutablePointer<CChar>? = nil
+        guard vips_image_get_as_string(ptr, field, &out) == 0, let out else { return nil }
+        defer { g_free(out) }
+        return String(cString: out)
+    }
+
+    /// Names of all metadata fields.
+    public var fields: [String] {
+        guard let names = vips_image_get_fields(ptr) else { return [] }
+        defer { g_strfreev(names) }
+        var result: [String] = []
+        var i = 0
+        while let name = names[i] {
+            result.append(String(cString: name))
+            i += 1
+        }
+        return result
+    }
+
+    /// A copy with one metadata field set.
+    public func setting(_ field: String, int value: Int) throws -> Image {
+        let c = try copy()
+        vips_image_set_int(c.ptr, field, Int32(value))
+        return c
+    }
+
+    /// A copy with one metadata field set.
+    public func setting(_ field: String, string value: String) throws -> Image {
+        let c = try copy()
+        vips_image_set_string(c.ptr, field, value)
+        return c
+    }
+
+    /// A copy with one metadata field set.
+    public func setting(_ field: String, blob: [UInt8]) throws -> Image {
+        let c = try copy()
+        blob.withUnsafeBytes { vips_image_set_blob_copy(c.ptr, field, $0.baseAddress, $0.count) }
+        return c
+    }
+
+    /// Removes a metadata field. Only for images this code just made.
+    func remove(_ field: String) { _ = vips_image_remove(ptr, field) }
+
+    /// A private copy whose metadata may be changed without touching upstream images.
+    func copy() throws -> Image {
+        try Image.make { limn_set_interpretation(ptr, $0, interpretation) }
+    }
+
+    // MARK: operations
+
+    func cast(_ f: VipsBandFormat) throws -> Image { try Image.make { limn_cast(ptr, $0, f) } }
+    func linear(_ a: Double, _ b: Double) throws -> Image { try Image.make { limn_linear1(ptr, $0, a, b) } }
+    func extractBands(_ first: Int, _ n: Int) throws -> Image {
+        try Image.make { limn_extract_bands(ptr, $0, Int32(first), Int32(n)) }
+    }
+    func join(_ other: Image) throws -> Image { try Image.make { limn_bandjoin2(ptr, other.ptr, $0) } }
+    func withInterpretation(_ t: VipsInterpretation) throws -> Image {
+        try Image.make { limn_set_interpretation(ptr, $0, t) }
+    }
+    func clamp(_ lo: Double, _ hi: Double) throws -> Image { try Image.make { limn_clamp(ptr, $0, lo, hi) } }
+
+    /// Float samples, as an interleaved array (row-major, bands last). For tests and small images.
+    public func floatPixels() throws -> [Float] {
+        let f = try cast(VIPS_FORMAT_FLOAT)
+        var size = 0
+        guard let mem = vips_image_write_to_memory(f.ptr, &size) else { throw LimnError.vips("reading pixels") }
+        defer { g_free(mem) }
+        return Array(UnsafeBufferPointer(start: mem.assumingMemoryBound(to: Float.self), count: size / 4))
+    }
+
+    /// A float image from interleaved samples (row-major, bands last).
+    public static func fromFloats(_ pixels: [Float], width: Int, height: Int, bands: Int) throws -> Image {
+        precondition(pixels.count == width * height * bands)
+        let img = pixels.withUnsafeBytes { buf in
+            vips_image_new_from_memory_copy(buf.baseAddress, buf.count, Int32(width), Int32(height),
+                                            Int32(bands), VIPS_FORMAT_FLOAT)
+        }
+        guard let img else { throw LimnError.vips("making an image") }
+        return Image(owning: img)
+    }
+}

@@ -1,0 +1,97 @@
+import CLimnVips
+import CVips
+import Foundation
+
+/// Where an image comes from: a file, or standard input for "-".
+public enum ImageSource: Sendable, CustomStringConvertible {
+    case file(String)
+    case standardInput
+
+    public init(_ argument: String) { self = argument == "-" ? .standardInput : .file(argument) }
+
+    public var description: String {
+        switch self {
+        case .file(let path): path
+        case .standardInput: "standard input"
+        }
+    }
+}
+
+/// Loads images for streaming: sequential access, strict decoding, EXIF
+/// orientation applied, a limit on declared size.
+public struct ImageReader: Sendable {
+    /// Images whose header declares more pixels than this are refused.
+    public var maxPixels: Int
+
+    public init(maxPixels: Int = 500_000_000) { self.maxPixels = maxPixels }
+
+    public func read(_ source: ImageSource) throws -> Image {
+        try Vips.start()
+        let image: Image
+        switch source {
+        case .file(let path):
+            var st = stat()
+            if stat(path, &st) != 0 {
+                throw LimnError("\(path): \(String(cString: strerror(errno)))")
+            }
+            if (st.st_mode & S_IFMT) == S_IFDIR { throw LimnError("\(path): is a folder, not an image") }
+            if st.st_size == 0 && (st.st_mode & S_IFMT) == S_IFREG { throw LimnError("\(path): empty file") }
+            guard let p = limn_load_file(path, 1) else { throw LimnError.vips(path) }
+            image = Image(owning: p)
+        case .standardInput:
+            guard let src = vips_source_new_from_descriptor(0) else { throw LimnError.vips("standard input") }
+            defer { g_object_unref(gpointer(src)) }
+            if let magic = vips_source_sniff(src, 4), Self.isVipsFormat(magic) {
+                image = try readVipsStream(src)
+            } else {
+                guard let p = limn_load_source(src, 1) else { throw LimnError.vips("standard input") }
+                image = Image(owning: p)
+            }
+        }
+        let pixels = image.width * image.height
+        if pixels > maxPixels {
+            throw LimnError("\(source): \(image.width)x\(image.height) is \(Self.megapixels(pixels)) megapixels, over the limit of \(Self.megapixels(maxPixels)) (--max-pixels)")
+        }
+        return try oriented(image)
+    }
+
+    private static func isVipsFormat(_ m: UnsafeMutablePointer<UInt8>) -> Bool {
+        let bytes = [m[0], m[1], m[2], m[3]]
+        return bytes == [0x08, 0xF2, 0xA6, 0xB6] || bytes == [0xB6, 0xA6, 0xF2, 0x08]
+    }
+
+    /// libvips 8.14 reads its own format only from files (it maps them and keeps
+    /// metadata at the end), so a .v stream is spooled to a temporary file. vips
+    /// keeps the file open, so its name is removed as soon as it is loaded.
+    private func readVipsStream(_ src: UnsafeMutablePointer<VipsSource>) throws -> Image {
+        let spool = try TemporaryFile(suffix: ".v")
+        guard vips_source_rewind(src) == 0 else { throw LimnError.vips("standard input") }
+        let size = 1 << 20
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = vips_source_read(src, buffer, Int(size))
+            if n < 0 { throw LimnError.vips("standard input") }
+            if n == 0 { break }
+            try spool.write(buffer, count: Int(n))
+        }
+        try spool.close()
+        guard let p = limn_load_file(spool.path, 0) else { throw LimnError.vips("standard input") }
+        return Image(owning: p)
+    }
+
+    private static func megapixels(_ n: Int) -> String {
+        let mp = Double(n) / 1e6
+        return mp >= 10 ? String(Int(mp.rounded())) : String(format: "%.2g", mp)
+    }
+
+    /// Applies the EXIF orientation and resets the tag. Rotation cannot stream,
+    /// so a rotated image is decoded into memory first.
+    private func oriented(_ image: Image) throws -> Image {
+        let orientation = image.int("orientation") ?? 1
+        if orientation < 2 || orientation > 8 { return image }
+        guard let mem = vips_image_copy_memory(image.ptr) else { throw LimnError.vips("decoding") }
+        let decoded = Image(owning: mem)
+        return try Image.make("applying EXIF orientation") { limn_autorot(decoded.ptr, $0) }
+    }
+}

@@ -1,0 +1,154 @@
+import CLimnVips
+import CVips
+import Foundation
+
+/// Where an image goes: a file (format from its suffix, vips save options in
+/// brackets, e.g. "out.jpg[Q=92]"), or standard output in a named format.
+public enum ImageDestination: Sendable, CustomStringConvertible {
+    case file(String)
+    /// A format such as "png", "jpg[Q=90]" or "v" (libvips' own, for pipes).
+    case standardOutput(format: String)
+
+    public var description: String {
+        switch self {
+        case .file(let path): path
+        case .standardOutput: "standard output"
+        }
+    }
+
+    /// Checks what can be checked before any pixel is computed: a known format,
+    /// an existing folder.
+    public func validate() throws {
+        try Vips.start()
+        switch self {
+        case .standardOutput(let format):
+            let (name, _) = Self.splitOptions(format)
+            guard !name.isEmpty, vips_foreign_find_save_target(".\(name)") != nil else {
+                throw LimnError("unknown output format '\(name)'")
+            }
+        case .file(let spec):
+            let (path, _) = Self.splitOptions(spec)
+            let ext = URL(fileURLWithPath: path).pathExtension
+            if Self.isSpecialFile(path) { return }
+            guard !ext.isEmpty else { throw LimnError("\(path): no suffix to choose the output format by (e.g. .png, .jpg)") }
+            guard vips_foreign_find_save(path) != nil else {
+                throw LimnError("\(path): unknown output format '.\(ext)'")
+            }
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+                throw LimnError("\(path): output folder '\(dir)' does not exist")
+            }
+        }
+    }
+
+    /// "a.jpg[Q=9]" → ("a.jpg", "[Q=9]").
+    static func splitOptions(_ spec: String) -> (String, String) {
+        guard spec.hasSuffix("]"), let open = spec.lastIndex(of: "[") else { return (spec, "") }
+        return (String(spec[..<open]), String(spec[open...]))
+    }
+
+    /// Devices and pipes are written in place: there is nothing to rename over.
+    static func isSpecialFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) != S_IFREG && (st.st_mode & S_IFMT) != S_IFDIR
+    }
+}
+
+/// Writes images so that a failure never leaves a partial file: a file output
+/// is written to a temporary file beside it and renamed into place.
+public struct ImageWriter: Sendable {
+    /// Show a progress bar on stderr while computing.
+    public var progress: Bool
+    public init(progress: Bool = false) { self.progress = progress }
+
+    /// Computes and writes `image`. A failure while computing or writing throws
+    /// the bare reason; the caller names the input and output.
+    public func write(_ image: Image, to destination: ImageDestination) throws {
+        try destination.validate()
+        if progress { limn_progress_attach(image.ptr, destination.description) }
+        switch destination {
+        case .standardOutput(let format) where ImageDestination.splitOptions(format).0 == "v":
+            try writeVipsStream(image)
+        case .standardOutput(let format):
+            guard let target = vips_target_new_to_descriptor(1) else { throw LimnError.vips("standard output") }
+            defer { g_object_unref(gpointer(target)) }
+            if limn_write_target(image.ptr, ".\(format)", target) != 0 {
+                throw LimnError.vips("")
+            }
+        case .file(let spec):
+            let (path, options) = ImageDestination.splitOptions(spec)
+            if ImageDestination.isSpecialFile(path) {
+                // A device or pipe: written in place, PNG unless its name has a known suffix.
+                let ext = URL(fileURLWithPath: path).pathExtension
+                let suffix = !ext.isEmpty && vips_foreign_find_save(path) != nil ? ".\(ext)" : ".png"
+                guard let target = vips_target_new_to_file(path) else { throw LimnError.vips(path) }
+                defer { g_object_unref(gpointer(target)) }
+                if limn_write_target(image.ptr, suffix + options, target) != 0 { throw LimnError.vips("") }
+                return
+            }
+            try writeReplacing(image, path: path, options: options)
+        }
+    }
+
+    /// libvips 8.14 writes its own format only to files (the header is finished
+    /// last), so it goes through a temporary file that is then copied out.
+    private func writeVipsStream(_ image: Image) throws {
+        let spool = try TemporaryFile(suffix: ".v")
+        try spool.close()
+        limn_cleanup_set(spool.path)
+        defer { limn_cleanup_set(nil) }
+        if limn_write_file(image.ptr, spool.path) != 0 { throw LimnError.vips("") }
+        guard let input = FileHandle(forReadingAtPath: spool.path) else { throw LimnError("cannot read \(spool.path)") }
+        defer { try? input.close() }
+        while true {
+            let chunk = input.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            try chunk.withUnsafeBytes { buf in
+                var done = 0
+                while done < buf.count {
+                    let n = Foundation.write(1, buf.baseAddress! + done, buf.count - done)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw LimnError("write error: \(String(cString: strerror(errno)))")
+                    }
+                    done += n
+                }
+            }
+        }
+    }
+
+    private func writeReplacing(_ image: Image, path: String, options: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        let ext = url.pathExtension
+        var template = Array("\(dir)/.\(url.deletingPathExtension().lastPathComponent).limn-XXXXXX.\(ext)".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(ext.utf8.count + 1)) }
+        if fd < 0 { throw LimnError("\(path): cannot write to '\(dir)': \(String(cString: strerror(errno)))") }
+        close(fd)
+        let temp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        limn_cleanup_set(temp)
+        defer { limn_cleanup_set(nil) }
+
+        var failure: LimnError? = nil
+        if limn_write_file(image.ptr, temp + options) != 0 {
+            failure = LimnError.vips("")
+        } else {
+            // Keep the permissions of a file being replaced; new files get the usual ones.
+            var st = stat()
+            let mode: mode_t
+            if stat(path, &st) == 0 { mode = st.st_mode & 0o7777 } else {
+                let mask = umask(0); umask(mask)
+                mode = 0o666 & ~mask
+            }
+            chmod(temp, mode)
+            if rename(temp, path) != 0 {
+                failure = LimnError("\(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        if let failure {
+            unlink(temp)
+            throw failure
+        }
+    }
+}

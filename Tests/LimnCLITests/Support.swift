@@ -1,0 +1,123 @@
+import CLimnVips
+import CVips
+import Foundation
+@testable import LimnImage
+import XCTest
+
+/// The result of running the built `limn` binary.
+struct Run {
+    let status: Int32
+    let stdout: Data
+    let stderr: String
+    var stderrLines: [Substring] { stderr.split(separator: "\n") }
+}
+
+/// The `limn` executable built beside the test bundle.
+let limnBinary: String = {
+    let dir = Bundle.main.bundleURL
+    for candidate in [dir.appendingPathComponent("limn"), dir.deletingLastPathComponent().appendingPathComponent("limn")] {
+        if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+    }
+    fatalError("limn binary not found near \(dir.path); run `swift build` first")
+}()
+
+@discardableResult
+func limn(_ args: [String], stdin: Data? = nil, cwd: String? = nil) throws -> Run {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: limnBinary)
+    p.arguments = args
+    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe(), err = Pipe(), inp = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = inp
+    try p.run()
+    // Read both pipes while feeding stdin so no side blocks.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var outData = Data(), errData = Data()
+    group.enter(); DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    group.enter(); DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    if let stdin { try? inp.fileHandleForWriting.write(contentsOf: stdin) }
+    try? inp.fileHandleForWriting.close()
+    p.waitUntilExit()
+    group.wait()
+    return Run(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// Asserts the run failed with exactly one "limn: ..." line on stderr.
+func assertCleanFailure(_ r: Run, contains text: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertNotEqual(r.status, 0, "exit status", file: file, line: line)
+    XCTAssertEqual(r.stderrLines.count, 1, "stderr: \(r.stderr)", file: file, line: line)
+    XCTAssertTrue(r.stderr.hasPrefix("limn: "), r.stderr, file: file, line: line)
+    XCTAssertTrue(r.stderr.lowercased().contains(text.lowercased()), "expected '\(text)' in: \(r.stderr)",
+                  file: file, line: line)
+    XCTAssertFalse(r.stderr.contains("Fatal error") || r.stderr.contains("Backtrac"), file: file, line: line)
+}
+
+func makeTempDir() -> String {
+    let dir = NSTemporaryDirectory() + "limn-cli-\(getpid())-\(UUID().uuidString.prefix(8))"
+    try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+func filesIn(_ dir: String) -> [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+}
+
+/// Test images, made with libvips.
+enum Fixture {
+    /// A smooth colourful image in [0, 1]: gradients plus a few edges.
+    static func pattern(width: Int, height: Int, bands: Int = 3) throws -> Image {
+        var p = [Float](repeating: 0, count: width * height * bands)
+        for y in 0..<height {
+            for x in 0..<width {
+                let u = Float(x) / Float(width), v = Float(y) / Float(height)
+                let edge: Float = (x / 8 + y / 8) % 2 == 0 ? 0.15 : 0
+                let rgb: [Float] = [0.2 + 0.6 * u, 0.3 + 0.5 * v + edge, 0.8 - 0.6 * u * v]
+                for c in 0..<bands { p[(y * width + x) * bands + c] = bands == 1 ? rgb[1] : rgb[c % 3] }
+            }
+        }
+        return try Image.fromFloats(p, width: width, height: height, bands: bands)
+    }
+
+    static func eightBit(_ img: Image, grey: Bool = false) throws -> Image {
+        try img.linear(255, 0.5).cast(VIPS_FORMAT_UCHAR)
+            .withInterpretation(grey ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB)
+    }
+
+    static func sixteenBit(_ img: Image, grey: Bool = false) throws -> Image {
+        try img.linear(65535, 0.5).cast(VIPS_FORMAT_USHORT)
+            .withInterpretation(grey ? VIPS_INTERPRETATION_GREY16 : VIPS_INTERPRETATION_RGB16)
+    }
+
+    /// A colour image converted into vips' built-in profile `name` ("p3", "cmyk"), profile embedded.
+    static func withProfile(_ img: Image, _ name: String) throws -> Image {
+        let srgb = try eightBit(img)
+        return try Image.make { limn_icc_transform(srgb.ptr, $0, name, "srgb", 8) }
+    }
+
+    static func save(_ img: Image, _ path: String) throws {
+        if limn_write_file(img.ptr, path) != 0 { throw LimnError.vips(path) }
+    }
+
+    static func open(_ path: String) throws -> Image {
+        guard let p = limn_load_file(path, 0) else { throw LimnError.vips(path) }
+        return Image(owning: p)
+    }
+
+    static func open(_ data: Data) throws -> Image {
+        let path = NSTemporaryDirectory() + "limn-data-\(UUID().uuidString)"
+        FileManager.default.createFile(atPath: path, contents: data)
+        defer { unlink(path) }
+        return try open(path).copyMemory()
+    }
+}
+
+extension Image {
+    func copyMemory() throws -> Image {
+        guard let p = vips_image_copy_memory(ptr) else { throw LimnError.vips("copy") }
+        return Image(owning: p)
+    }
+
+    var interpretationName: String { String(cString: vips_enum_nick(vips_interpretation_get_type(), interpretation.rawValue)) }
+}
