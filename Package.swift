@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "limn", targets: ["LimnCLI"]),
         .library(name: "Limn", targets: ["Limn"]),
+        .executable(name: "limn-bench", targets: ["LimnBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -31,6 +32,8 @@ let package = Package(
                 "Limn", "LimnImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Measurements kept out of the tests: `limn-bench`.
+        .executableTarget(name: "LimnBench", dependencies: ["Limn", "LimnImage"], path: "Sources/LimnBench"),
         .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips"]),
         .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips"]),
     ]

@@ -19,7 +19,6 @@ typedef struct {
 typedef struct {
     int by;               // block row index, -1 when the slot is free
     int users;            // regions currently reading this row
-    guint64 stamp;        // last use, for eviction
     float *strip;         // padded input rows, NULL once every block is done
     int strip_ready;      // 0 while a thread builds it
     int blocks_done;
@@ -36,7 +35,6 @@ typedef struct {
     int n_bx, n_by;
     int n_rows;
     Row *rows;
-    guint64 clock;
     int failed;
     GMutex lock;
     GCond changed;
@@ -106,12 +104,11 @@ static Row *row_acquire(Tiled *t, Seq *seq, int by) {
         for (int i = 0; i < t->n_rows; i++) {
             Row *r = &t->rows[i];
             if (r->by == by) { found = r; break; }
-            if (r->users == 0 && (!victim || r->by < 0 || (victim->by >= 0 && r->stamp < victim->stamp)))
-                victim = r;
+            // vips consumes rows top to bottom: the idle row nearest the top is done.
+            if (r->users == 0 && (!victim || r->by < victim->by)) victim = r;
         }
         if (found) {
             found->users++;
-            found->stamp = ++t->clock;
             while (!found->strip_ready && !t->failed) g_cond_wait(&t->changed, &t->lock);
             if (t->failed) { found->users--; return NULL; }
             return found;
@@ -123,7 +120,6 @@ static Row *row_acquire(Tiled *t, Seq *seq, int by) {
         Row *r = victim;
         r->by = by;
         r->users = 1;
-        r->stamp = ++t->clock;
         r->strip_ready = 0;
         r->blocks_done = 0;
         for (int i = 0; i < t->n_bx; i++) r->blocks[i].state = BLOCK_EMPTY;
@@ -310,12 +306,12 @@ int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int blo
     (*out)->Ysize = t->in_h * scale;
     (*out)->Bands = out_bands;
 
-    // Enough rows for every strip vips computes at once (two sink buffers of
-    // n_lines each), plus one for the row being started.
+    // vips computes at most two strips of n_lines output rows at once (one
+    // per sink buffer): keep every block row they can touch, plus a spare.
     int tw, th, n_lines;
     vips_get_tile_size(*out, &tw, &th, &n_lines);
     int ob = block * scale;
-    t->n_rows = MIN(t->n_by, 2 * ((n_lines + ob - 1) / ob) + 2);
+    t->n_rows = MIN(t->n_by, (2 * n_lines + ob - 2) / ob + 2);
     t->rows = g_new0(Row, t->n_rows);
     for (int i = 0; i < t->n_rows; i++) {
         t->rows[i].by = -1;
