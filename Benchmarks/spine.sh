@@ -30,12 +30,12 @@ measure() {  # label, command...
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$work/time.txt" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$work/time.txt" | awk '{print $NF}')
-  printf "| %-44s | %10s | %8d MB |\n" "$label" "$wall" $((rss / 1024))
+  printf "| %-54s | %10s | %6d MB |\n" "$label" "$wall" $((rss / 1024))
 }
 
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; commit $(git rev-parse --short HEAD 2>/dev/null || echo none)"
-echo "| run                                          |  wall time |  peak RSS |"
-echo "|----------------------------------------------|-----------:|----------:|"
+echo "| run                                                    |  wall time | peak RSS |"
+echo "|--------------------------------------------------------|-----------:|---------:|"
 for size in 6000 20000; do
   in="$work/in$size.jpg"
   dims=$(vipsheader "$in" | cut -d: -f2 | cut -d' ' -f2)

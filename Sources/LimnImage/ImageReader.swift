@@ -73,7 +73,7 @@ public struct ImageReader: Sendable {
             let n = vips_source_read(src, buffer, Int(size))
             if n < 0 { throw LimnError.vips("standard input") }
             if n == 0 { break }
-            try spool.write(buffer, count: Int(n))
+            try spool.write(UnsafeRawBufferPointer(start: buffer, count: Int(n)))
         }
         try spool.close()
         guard let p = limn_load_file(spool.path, 0) else { throw LimnError.vips("standard input") }

@@ -104,51 +104,28 @@ public struct ImageWriter: Sendable {
         while true {
             let chunk = input.readData(ofLength: 1 << 20)
             if chunk.isEmpty { break }
-            try chunk.withUnsafeBytes { buf in
-                var done = 0
-                while done < buf.count {
-                    let n = Foundation.write(1, buf.baseAddress! + done, buf.count - done)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw LimnError("write error: \(String(cString: strerror(errno)))")
-                    }
-                    done += n
-                }
-            }
+            try chunk.withUnsafeBytes { try writeFully(1, $0) }
         }
     }
 
     private func writeReplacing(_ image: Image, path: String, options: String) throws {
         let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent().path
         let ext = url.pathExtension
-        var template = Array("\(dir)/.\(url.deletingPathExtension().lastPathComponent).limn-XXXXXX.\(ext)".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(ext.utf8.count + 1)) }
-        if fd < 0 { throw LimnError("\(path): cannot write to '\(dir)': \(String(cString: strerror(errno)))") }
-        close(fd)
-        let temp = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        limn_cleanup_set(temp)
+        let temp = try TemporaryFile(in: url.deletingLastPathComponent().path,
+                                     prefix: ".\(url.deletingPathExtension().lastPathComponent).limn", suffix: ".\(ext)")
+        try temp.close()
+        limn_cleanup_set(temp.path)
         defer { limn_cleanup_set(nil) }
-
-        var failure: LimnError? = nil
-        if limn_write_file(image.ptr, temp + options) != 0 {
-            failure = LimnError.vips("")
+        if limn_write_file(image.ptr, temp.path + options) != 0 { throw LimnError.vips("") }
+        // Keep the permissions of a file being replaced; new files get the usual ones.
+        var st = stat()
+        if stat(path, &st) == 0 {
+            chmod(temp.path, st.st_mode & 0o7777)
         } else {
-            // Keep the permissions of a file being replaced; new files get the usual ones.
-            var st = stat()
-            let mode: mode_t
-            if stat(path, &st) == 0 { mode = st.st_mode & 0o7777 } else {
-                let mask = umask(0); umask(mask)
-                mode = 0o666 & ~mask
-            }
-            chmod(temp, mode)
-            if rename(temp, path) != 0 {
-                failure = LimnError("\(path): \(String(cString: strerror(errno)))")
-            }
+            let mask = umask(0)
+            umask(mask)
+            chmod(temp.path, 0o666 & ~mask)
         }
-        if let failure {
-            unlink(temp)
-            throw failure
-        }
+        try temp.rename(to: path)
     }
 }
