@@ -34,7 +34,7 @@ let package = Package(
             ]),
         // Measurements kept out of the tests: `limn-bench`.
         .executableTarget(name: "LimnBench", dependencies: ["Limn", "LimnImage"], path: "Sources/LimnBench"),
-        .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips"]),
-        .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips"]),
+        .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips", "CVips"]),
+        .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips", "CVips"]),
     ]
 )

@@ -107,7 +107,7 @@ enum Fixture {
 
     static func open(_ data: Data) throws -> Image {
         let path = NSTemporaryDirectory() + "limn-data-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: path, contents: data)
+        guard FileManager.default.createFile(atPath: path, contents: data) else { throw LimnError("cannot write \(path)") }
         defer { unlink(path) }
         return try open(path).copyMemory()
     }
