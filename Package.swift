@@ -18,11 +18,13 @@ let package = Package(
             providers: [.apt(["libvips-dev"])]),
         // Fixed-arity wrappers for the variadic vips calls, plus the demand-driven
         // operations written in C (lanczos resampler, tiled block operator).
+        // Swift imports libvips through this module only: vips.h is textual, so
+        // a second module including it would own its declarations by chance.
         .target(
             name: "CLimnVips", dependencies: ["CVips"],
             cSettings: [.unsafeFlags(["-O2"])]),
         // Everything libvips: load, colour, metadata, save, tiled operator.
-        .target(name: "LimnImage", dependencies: ["CLimnVips", "CVips"]),
+        .target(name: "LimnImage", dependencies: ["CLimnVips"]),
         // The operations the commands run.
         .target(name: "Limn", dependencies: ["LimnImage"]),
         // The `limn` command line.
@@ -34,7 +36,7 @@ let package = Package(
             ]),
         // Measurements kept out of the tests: `limn-bench`.
         .executableTarget(name: "LimnBench", dependencies: ["Limn", "LimnImage"], path: "Sources/LimnBench"),
-        .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips", "CVips"]),
-        .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips", "CVips"]),
+        .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips"]),
+        .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips"]),
     ]
 )

@@ -1,5 +1,4 @@
 import CLimnVips
-import CVips
 import Foundation
 
 /// An error with one line of text meant for the user.

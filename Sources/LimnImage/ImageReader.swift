@@ -1,5 +1,4 @@
 import CLimnVips
-import CVips
 import Foundation
 
 /// Where an image comes from: a file, or standard input for "-".

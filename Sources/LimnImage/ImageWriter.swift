@@ -1,5 +1,4 @@
 import CLimnVips
-import CVips
 import Foundation
 
 /// Where an image goes: a file (format from its suffix, vips save options in

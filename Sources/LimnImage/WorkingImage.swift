@@ -1,5 +1,4 @@
 import CLimnVips
-import CVips
 import Foundation
 
 /// An image as Limn's operations see it: colour as float in [0, 1] (1 band

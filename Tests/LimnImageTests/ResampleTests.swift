@@ -1,4 +1,4 @@
-import CVips
+import CLimnVips
 import Foundation
 @testable import LimnImage
 import XCTest

@@ -1,5 +1,4 @@
 import CLimnVips
-import CVips
 import Foundation
 @testable import LimnImage
 import XCTest
