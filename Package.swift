@@ -23,10 +23,18 @@ let package = Package(
         .target(
             name: "CLimnVips", dependencies: ["CVips"],
             cSettings: [.unsafeFlags(["-O2"])]),
+        // Compute kernels: convolution through oneDNN (Debian libdnnl-dev), plain C
+        // for the memory-bound operations around it.
+        .target(
+            name: "CLimnEngine",
+            cSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp"), .linkedLibrary("m")]),
+        // Tensors, operations, weights files and network architectures.
+        .target(name: "LimnEngine", dependencies: ["CLimnEngine"]),
         // Everything libvips: load, colour, metadata, save, tiled operator.
         .target(name: "LimnImage", dependencies: ["CLimnVips"]),
         // The operations the commands run.
-        .target(name: "Limn", dependencies: ["LimnImage"]),
+        .target(name: "Limn", dependencies: ["LimnImage", "LimnEngine"]),
         // The `limn` command line.
         .executableTarget(
             name: "LimnCLI",
@@ -37,6 +45,8 @@ let package = Package(
         // Measurements kept out of the tests: `limn-bench`.
         .executableTarget(name: "LimnBench", dependencies: ["Limn", "LimnImage"], path: "Sources/LimnBench"),
         .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips"]),
+        .testTarget(name: "LimnEngineTests", dependencies: ["LimnEngine", "CLimnEngine"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips"]),
     ]
 )

@@ -1,0 +1,233 @@
+// Convolution through oneDNN: NHWC activations, weights reordered once into
+// the layout the chosen kernel wants, bias and activation fused.
+// libgomp (oneDNN's threading runtime); clang here has no omp.h.
+extern void omp_set_num_threads(int n);
+extern int omp_get_max_threads(void);
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <oneapi/dnnl/dnnl.h>
+#include "limnengine.h"
+
+static __thread char error_text[256];
+
+const char *limn_engine_error(void) { return error_text; }
+
+static int fail(const char *what, dnnl_status_t st) {
+    snprintf(error_text, sizeof(error_text), "oneDNN %s failed (status %d)", what, (int) st);
+    return -1;
+}
+
+#define CHECK(call, what) do { dnnl_status_t st_ = (call); if (st_ != dnnl_success) return fail(what, st_); } while (0)
+
+static dnnl_engine_t engine;
+static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
+static void engine_init(void) { dnnl_engine_create(&engine, dnnl_cpu, 0); }
+static dnnl_engine_t get_engine(void) { pthread_once(&engine_once, engine_init); return engine; }
+
+void limn_engine_set_threads(int n) { omp_set_num_threads(n > 0 ? n : 1); }
+int limn_engine_max_threads(void) { return omp_get_max_threads(); }
+
+typedef struct {
+    int h, w;
+    dnnl_primitive_t prim;
+    dnnl_memory_desc_t src_md, dst_md;
+} Plan;
+
+struct LimnConv {
+    int ic, oc, kh, kw, stride, pad, dilation, groups, accumulate;
+    LimnActivation act;
+    float alpha;
+    float *weights;        // PyTorch layout
+    float *bias;
+    dnnl_memory_t wmem;    // weights in the kernel's layout (from the first plan)
+    dnnl_memory_desc_t wmd;
+    dnnl_memory_t bmem;
+    Plan *plans;
+    int n_plans;
+    pthread_mutex_t lock;
+};
+
+LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int dilation, int groups,
+                        const float *weights, const float *bias, LimnActivation act, float alpha,
+                        int accumulate) {
+    if (ic <= 0 || oc <= 0 || kh <= 0 || kw <= 0 || stride <= 0 || dilation <= 0 || groups <= 0 ||
+        ic % groups || oc % groups || pad < 0) {
+        snprintf(error_text, sizeof(error_text), "bad convolution parameters");
+        return NULL;
+    }
+    LimnConv *c = calloc(1, sizeof(LimnConv));
+    *c = (LimnConv){ ic, oc, kh, kw, stride, pad, dilation, groups, accumulate, act, alpha };
+    size_t nw = (size_t) oc * (ic / groups) * kh * kw;
+    c->weights = malloc(nw * sizeof(float));
+    memcpy(c->weights, weights, nw * sizeof(float));
+    c->bias = calloc(oc, sizeof(float));
+    if (bias) memcpy(c->bias, bias, oc * sizeof(float));
+    pthread_mutex_init(&c->lock, NULL);
+    return c;
+}
+
+void limn_conv_free(LimnConv *c) {
+    if (!c) return;
+    for (int i = 0; i < c->n_plans; i++) dnnl_primitive_destroy(c->plans[i].prim);
+    free(c->plans);
+    if (c->wmem) dnnl_memory_destroy(c->wmem);
+    if (c->bmem) dnnl_memory_destroy(c->bmem);
+    free(c->weights);
+    free(c->bias);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}
+
+void limn_conv_output_size(const LimnConv *c, int h, int w, int *oh, int *ow) {
+    int ekh = (c->kh - 1) * c->dilation + 1, ekw = (c->kw - 1) * c->dilation + 1;
+    *oh = (h + 2 * c->pad - ekh) / c->stride + 1;
+    *ow = (w + 2 * c->pad - ekw) / c->stride + 1;
+}
+
+static int reorder(dnnl_memory_t from, dnnl_memory_t to) {
+    const dnnl_memory_desc_t *fmd, *tmd;
+    dnnl_memory_get_memory_desc(from, &fmd);
+    dnnl_memory_get_memory_desc(to, &tmd);
+    dnnl_primitive_desc_t pd;
+    CHECK(dnnl_reorder_primitive_desc_create(&pd, fmd, get_engine(), tmd, get_engine(), NULL), "reorder");
+    dnnl_primitive_t r;
+    dnnl_status_t st = dnnl_primitive_create(&r, pd);
+    dnnl_primitive_desc_destroy(pd);
+    if (st != dnnl_success) return fail("reorder", st);
+    dnnl_stream_t s;
+    dnnl_stream_create(&s, get_engine(), dnnl_stream_default_flags);
+    dnnl_exec_arg_t args[2] = { { DNNL_ARG_FROM, from }, { DNNL_ARG_TO, to } };
+    st = dnnl_primitive_execute(r, s, 2, args);
+    dnnl_stream_wait(s);
+    dnnl_stream_destroy(s);
+    dnnl_primitive_destroy(r);
+    return st == dnnl_success ? 0 : fail("reorder", st);
+}
+
+// The convolution with its fused activation and accumulation, for these layouts.
+static dnnl_status_t make_pd(const LimnConv *c, const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *wei,
+                             const dnnl_memory_desc_t *bia, const dnnl_memory_desc_t *dst,
+                             dnnl_primitive_desc_t *pd) {
+    static const dnnl_alg_kind_t algs[] = {
+        [LIMN_ACT_RELU] = dnnl_eltwise_relu, [LIMN_ACT_LEAKY_RELU] = dnnl_eltwise_relu,
+        [LIMN_ACT_SILU] = dnnl_eltwise_swish, [LIMN_ACT_GELU] = dnnl_eltwise_gelu_erf,
+        [LIMN_ACT_SIGMOID] = dnnl_eltwise_logistic, [LIMN_ACT_TANH] = dnnl_eltwise_tanh,
+    };
+    dnnl_dims_t strides = { c->stride, c->stride }, dil = { c->dilation - 1, c->dilation - 1 };
+    dnnl_dims_t pad = { c->pad, c->pad };
+    dnnl_convolution_desc_t cd;
+    dnnl_status_t st = dnnl_dilated_convolution_forward_desc_init(
+        &cd, dnnl_forward_inference, dnnl_convolution_direct, src, wei, bia, dst, strides, dil, pad, pad);
+    if (st != dnnl_success) return st;
+    dnnl_primitive_attr_t attr;
+    dnnl_post_ops_t ops;
+    dnnl_primitive_attr_create(&attr);
+    dnnl_post_ops_create(&ops);
+    if (c->act != LIMN_ACT_NONE) {
+        float alpha = c->act == LIMN_ACT_LEAKY_RELU ? c->alpha : c->act == LIMN_ACT_SILU ? 1.0f : 0.0f;
+        dnnl_post_ops_append_eltwise(ops, 1.0f, algs[c->act], alpha, 0.0f);
+    }
+    if (c->accumulate) dnnl_post_ops_append_sum(ops, 1.0f);
+    dnnl_primitive_attr_set_post_ops(attr, ops);
+    dnnl_post_ops_destroy(ops);
+    st = dnnl_primitive_desc_create(pd, &cd, attr, get_engine(), NULL);
+    dnnl_primitive_attr_destroy(attr);
+    return st;
+}
+
+// Builds the primitive for an h x w input; called with c->lock held.
+static int plan_new(LimnConv *c, int h, int w, Plan *p) {
+    int oh, ow;
+    limn_conv_output_size(c, h, w, &oh, &ow);
+    if (oh < 1 || ow < 1) {
+        snprintf(error_text, sizeof(error_text), "input %dx%d too small for the convolution", w, h);
+        return -1;
+    }
+    dnnl_memory_desc_t src_md, wei_md, user_md, bia_md, dst_md;
+    dnnl_dims_t sd = { 1, c->ic, h, w }, dd = { 1, c->oc, oh, ow }, bd = { c->oc };
+    dnnl_dims_t wd = { c->oc, c->ic, c->kh, c->kw };
+    dnnl_dims_t gwd = { c->groups, c->oc / c->groups, c->ic / c->groups, c->kh, c->kw };
+    CHECK(dnnl_memory_desc_init_by_tag(&src_md, 4, sd, dnnl_f32, dnnl_nhwc), "memory desc");
+    CHECK(dnnl_memory_desc_init_by_tag(&dst_md, 4, dd, dnnl_f32, dnnl_nhwc), "memory desc");
+    CHECK(dnnl_memory_desc_init_by_tag(&bia_md, 1, bd, dnnl_f32, dnnl_x), "memory desc");
+    if (c->groups == 1) {
+        CHECK(dnnl_memory_desc_init_by_tag(&wei_md, 4, wd, dnnl_f32, dnnl_format_tag_any), "memory desc");
+        CHECK(dnnl_memory_desc_init_by_tag(&user_md, 4, wd, dnnl_f32, dnnl_oihw), "memory desc");
+    } else {
+        CHECK(dnnl_memory_desc_init_by_tag(&wei_md, 5, gwd, dnnl_f32, dnnl_format_tag_any), "memory desc");
+        CHECK(dnnl_memory_desc_init_by_tag(&user_md, 5, gwd, dnnl_f32, dnnl_goihw), "memory desc");
+    }
+    dnnl_primitive_desc_t pd;
+    CHECK(make_pd(c, &src_md, &wei_md, &bia_md, &dst_md, &pd), "convolution");
+    const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    if (!c->wmem) {
+        // Weights into the kernel's layout, once.
+        dnnl_memory_t user;
+        dnnl_memory_create(&user, &user_md, get_engine(), c->weights);
+        dnnl_memory_create(&c->wmem, want, get_engine(), DNNL_MEMORY_ALLOCATE);
+        int rc = reorder(user, c->wmem);
+        dnnl_memory_destroy(user);
+        if (rc) { dnnl_primitive_desc_destroy(pd); return -1; }
+        c->wmd = *want;
+        dnnl_memory_create(&c->bmem, &bia_md, get_engine(), c->bias);
+    } else if (!dnnl_memory_desc_equal(want, &c->wmd)) {
+        // Another input size chose a kernel with another weights layout: ask
+        // for the layout the weights are already in.
+        dnnl_primitive_desc_destroy(pd);
+        CHECK(make_pd(c, &src_md, &c->wmd, &bia_md, &dst_md, &pd), "convolution (fixed weights layout)");
+    }
+    dnnl_status_t st = dnnl_primitive_create(&p->prim, pd);
+    dnnl_primitive_desc_destroy(pd);
+    if (st != dnnl_success) return fail("convolution primitive", st);
+    p->h = h;
+    p->w = w;
+    p->src_md = src_md;
+    p->dst_md = dst_md;
+    return 0;
+}
+
+int limn_conv_run(LimnConv *c, const float *src, int h, int w, float *dst) {
+    Plan plan;
+    int found = 0;
+    pthread_mutex_lock(&c->lock);
+    for (int i = 0; i < c->n_plans; i++)
+        if (c->plans[i].h == h && c->plans[i].w == w) { plan = c->plans[i]; found = 1; break; }
+    if (!found) {
+        if (plan_new(c, h, w, &plan)) { pthread_mutex_unlock(&c->lock); return -1; }
+        c->plans = realloc(c->plans, (c->n_plans + 1) * sizeof(Plan));
+        c->plans[c->n_plans++] = plan;
+    }
+    pthread_mutex_unlock(&c->lock);
+
+    dnnl_memory_t sm, dm;
+    CHECK(dnnl_memory_create(&sm, &plan.src_md, get_engine(), (void *) src), "memory");
+    dnnl_status_t st = dnnl_memory_create(&dm, &plan.dst_md, get_engine(), dst);
+    if (st != dnnl_success) { dnnl_memory_destroy(sm); return fail("memory", st); }
+    dnnl_stream_t s;
+    dnnl_stream_create(&s, get_engine(), dnnl_stream_default_flags);
+    dnnl_exec_arg_t args[4] = {
+        { DNNL_ARG_SRC, sm }, { DNNL_ARG_WEIGHTS, c->wmem }, { DNNL_ARG_BIAS, c->bmem }, { DNNL_ARG_DST, dm },
+    };
+    st = dnnl_primitive_execute(plan.prim, s, 4, args);
+    if (st == dnnl_success) st = dnnl_stream_wait(s);
+    dnnl_stream_destroy(s);
+    dnnl_memory_destroy(sm);
+    dnnl_memory_destroy(dm);
+    return st == dnnl_success ? 0 : fail("convolution", st);
+}
+
+const char *limn_engine_isa(void) {
+    switch (dnnl_get_effective_cpu_isa()) {
+    case dnnl_cpu_isa_avx512_core: return "avx512_core";
+    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
+    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
+    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
+    case dnnl_cpu_isa_avx2: return "avx2";
+    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
+    case dnnl_cpu_isa_avx: return "avx";
+    case dnnl_cpu_isa_sse41: return "sse41";
+    default: return "other";
+    }
+}

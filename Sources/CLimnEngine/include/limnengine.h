@@ -1,0 +1,74 @@
+// Limn's compute kernels. Tensors are float32, batch 1, NHWC: element
+// (y, x, c) of an H x W x C tensor is at (y * W + x) * C + c.
+// Functions returning int give 0 on success, -1 with limn_engine_error() set.
+#ifndef LIMN_ENGINE_H
+#define LIMN_ENGINE_H
+
+#include <stddef.h>
+
+const char *limn_engine_error(void);
+
+// Threads oneDNN may use for calls made from the current thread.
+void limn_engine_set_threads(int n);
+int limn_engine_max_threads(void);
+// The instruction set oneDNN chose ("avx512_core", "avx2", ...).
+const char *limn_engine_isa(void);
+
+typedef enum {
+    LIMN_ACT_NONE = 0,
+    LIMN_ACT_RELU,
+    LIMN_ACT_LEAKY_RELU,   // alpha: negative slope
+    LIMN_ACT_SILU,
+    LIMN_ACT_GELU,         // erf form, as torch.nn.GELU()
+    LIMN_ACT_SIGMOID,
+    LIMN_ACT_TANH,
+} LimnActivation;
+
+// ---- convolution (oneDNN) ----------------------------------------------
+
+typedef struct LimnConv LimnConv;
+
+// weights: PyTorch layout [oc][ic / groups][kh][kw]; bias: [oc] or NULL.
+// Both are copied. `act` is fused; with `accumulate`, the result is added to
+// what dst already holds (after the activation): dst = act(conv) + dst.
+LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int dilation, int groups,
+                        const float *weights, const float *bias, LimnActivation act, float alpha,
+                        int accumulate);
+void limn_conv_free(LimnConv *conv);
+void limn_conv_output_size(const LimnConv *conv, int h, int w, int *oh, int *ow);
+// Thread-safe: primitives are cached per input size.
+int limn_conv_run(LimnConv *conv, const float *src, int h, int w, float *dst);
+
+// ---- plain kernels -----------------------------------------------------
+
+typedef enum { LIMN_PAD2D_ZERO = 0, LIMN_PAD2D_REFLECT = 1, LIMN_PAD2D_REPLICATE = 2 } LimnPadMode;
+
+void limn_pad(const float *src, int h, int w, int c, int top, int bottom, int left, int right,
+              LimnPadMode mode, float *dst);
+// [h][w][c*r*r] -> [h*r][w*r][c], channel c*r*r + i*r + j going to offset (i, j) (PyTorch order).
+void limn_pixel_shuffle(const float *src, int h, int w, int c, int r, float *dst);
+void limn_upsample_nearest(const float *src, int h, int w, int c, int s, float *dst);
+// align_corners = False, as torch.nn.functional.interpolate.
+void limn_upsample_bilinear(const float *src, int h, int w, int c, int s, float *dst);
+void limn_activation(float *x, size_t n, LimnActivation act, float alpha);
+// Per-channel slope for negative values (torch.nn.PReLU with c parameters, or 1).
+void limn_prelu(float *x, size_t pixels, int c, const float *slope, int n_slope);
+void limn_add(const float *a, const float *b, size_t n, float *dst);
+void limn_mul(const float *a, const float *b, size_t n, float *dst);
+// x[p][c] *= s[c]
+void limn_scale_channels(float *x, size_t pixels, int c, const float *s);
+// Copies channels [first, first + n) of src (c channels) into dst (n channels).
+void limn_slice_channels(const float *src, size_t pixels, int c, int first, int n, float *dst);
+// Writes src (n channels) into channels [first, first + n) of dst (c channels).
+void limn_place_channels(const float *src, size_t pixels, int n, float *dst, int c, int first);
+void limn_global_avg_pool(const float *src, size_t pixels, int c, float *out);
+// Biased variance, as instance norm uses.
+void limn_channel_stats(const float *src, size_t pixels, int c, float *mean, float *var);
+// dst = (src - mean) / sqrt(var + eps) * gamma + beta, per channel; gamma/beta may be NULL.
+void limn_normalize_channels(const float *src, size_t pixels, int c, const float *mean, const float *var,
+                             float eps, const float *gamma, const float *beta, float *dst);
+// Layer norm over the channels of each pixel (LayerNorm2d).
+void limn_layer_norm(const float *src, size_t pixels, int c, float eps, const float *gamma,
+                     const float *beta, float *dst);
+
+#endif

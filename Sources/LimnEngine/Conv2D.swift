@@ -1,0 +1,93 @@
+import CLimnEngine
+
+/// A 2-D convolution through oneDNN, with zero padding, bias and a fused
+/// activation. With `accumulates`, the call adds its result to a given tensor
+/// (`residual + act(conv(x))`) in the same pass.
+public final class Conv2D: @unchecked Sendable {
+    public let inChannels: Int, outChannels: Int, kernel: Int
+    public let stride: Int, padding: Int, dilation: Int, groups: Int
+    public let activation: Activation
+    public let accumulates: Bool
+    private let handle: OpaquePointer
+
+    /// `weights` in PyTorch's layout [out][in / groups][kernel][kernel].
+    public init(weights: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernel: Int,
+                stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1,
+                activation: Activation = .none, accumulates: Bool = false) throws {
+        guard weights.count == outChannels * (inChannels / max(groups, 1)) * kernel * kernel,
+              bias.map({ $0.count == outChannels }) ?? true else {
+            throw EngineError("convolution weights do not match \(inChannels)→\(outChannels), \(kernel)x\(kernel)")
+        }
+        let (act, alpha) = activation.c
+        let h = weights.withUnsafeBufferPointer { w in
+            if let bias {
+                bias.withUnsafeBufferPointer { b in
+                    limn_conv_new(Int32(inChannels), Int32(outChannels), Int32(kernel), Int32(kernel), Int32(stride),
+                                  Int32(padding), Int32(dilation), Int32(groups), w.baseAddress, b.baseAddress,
+                                  act, alpha, accumulates ? 1 : 0)
+                }
+            } else {
+                limn_conv_new(Int32(inChannels), Int32(outChannels), Int32(kernel), Int32(kernel), Int32(stride),
+                              Int32(padding), Int32(dilation), Int32(groups), w.baseAddress, nil,
+                              act, alpha, accumulates ? 1 : 0)
+            }
+        }
+        guard let h else { throw EngineError.kernel }
+        handle = h
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.activation = activation
+        self.accumulates = accumulates
+    }
+
+    deinit { limn_conv_free(handle) }
+
+    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        var oh: Int32 = 0, ow: Int32 = 0
+        limn_conv_output_size(handle, Int32(height), Int32(width), &oh, &ow)
+        return (Int(oh), Int(ow))
+    }
+
+    /// Multiply-accumulates for an input of this size.
+    public func macs(height: Int, width: Int) -> Int {
+        let (oh, ow) = outputSize(height: height, width: width)
+        return oh * ow * outChannels * (inChannels / groups) * kernel * kernel
+    }
+
+    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+        precondition(!accumulates, "this convolution adds to a residual: call it with adding:")
+        let (oh, ow) = try checkedSize(x)
+        let out = Tensor(height: oh, width: ow, channels: outChannels)
+        try run(x, into: out)
+        return out
+    }
+
+    /// `residual + act(conv(x))`; `residual` is consumed (its storage becomes the result).
+    public func callAsFunction(_ x: Tensor, adding residual: Tensor) throws -> Tensor {
+        precondition(accumulates, "this convolution was not built to accumulate")
+        let (oh, ow) = try checkedSize(x)
+        guard residual.height == oh, residual.width == ow, residual.channels == outChannels else {
+            throw EngineError("residual is \(residual.width)x\(residual.height)x\(residual.channels), convolution gives \(ow)x\(oh)x\(outChannels)")
+        }
+        try run(x, into: residual)
+        return residual
+    }
+
+    private func checkedSize(_ x: Tensor) throws -> (Int, Int) {
+        guard x.channels == inChannels else {
+            throw EngineError("convolution expects \(inChannels) channels, got \(x.channels)")
+        }
+        let (oh, ow) = outputSize(height: x.height, width: x.width)
+        guard oh > 0, ow > 0 else { throw EngineError("input \(x.width)x\(x.height) is too small for a \(kernel)x\(kernel) convolution") }
+        return (oh, ow)
+    }
+
+    private func run(_ x: Tensor, into out: Tensor) throws {
+        if limn_conv_run(handle, x.data, Int32(x.height), Int32(x.width), out.data) != 0 { throw EngineError.kernel }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// A network architecture: built from a weights file, run on NHWC tensors.
+/// One file per architecture under Architectures/, each with its PyTorch twin
+/// in Training/limn_train/archs/ (tensor names and hyper-parameters in sync).
+public protocol Network: AnyObject, Sendable {
+    /// The name in the weights' `arch` metadata.
+    static var architecture: String { get }
+    /// Builds the network, checking every tensor's shape and that none is left over.
+    init(weights: Weights) throws
+
+    var inputChannels: Int { get }
+    var outputChannels: Int { get }
+    /// Output pixels per input pixel along each axis.
+    var scale: Int { get }
+    /// How far (in input pixels) an output pixel sees.
+    var receptiveRadius: Int { get }
+    /// Input sizes must be multiples of this (the network's total stride).
+    var alignment: Int { get }
+    /// How whole-image inference pads the image's borders.
+    var borderPadding: PaddingMode { get }
+    /// True when some layer pools over the whole input (attention, global
+    /// statistics other than instance norm): such a network is not tile-exact.
+    var usesGlobalContext: Bool { get }
+
+    func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor
+    /// Multiply-accumulates for an input of this size.
+    func macs(height: Int, width: Int) -> Int
+}
+
+extension Network {
+    public var usesGlobalContext: Bool { false }
+
+    public func forward(_ x: Tensor) throws -> Tensor { try forward(x, NormContext()) }
+}
+
+/// The architectures the engine knows, by their metadata name.
+public enum Architectures {
+    public static let all: [any Network.Type] = [StyleNet.self, CompactSR.self]
+
+    /// Loads a weights file and builds the network its metadata names.
+    public static func load(path: String) throws -> any Network {
+        try load(Weights(path: path), name: path)
+    }
+
+    public static func load(_ weights: Weights, name: String = "weights") throws -> any Network {
+        guard let arch = weights.file.metadata["arch"] else { throw EngineError("\(name): metadata 'arch' missing") }
+        guard let type = all.first(where: { $0.architecture == arch }) else {
+            throw EngineError("\(name): unknown architecture '\(arch)'")
+        }
+        do {
+            return try type.init(weights: weights)
+        } catch let e as EngineError {
+            throw EngineError("\(name): \(e.message)")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import CLimnEngine
+
+/// Border handling for explicit padding.
+public enum PaddingMode: String, Sendable {
+    case zero, reflect, replicate
+
+    var c: LimnPadMode {
+        switch self {
+        case .zero: LIMN_PAD2D_ZERO
+        case .reflect: LIMN_PAD2D_REFLECT
+        case .replicate: LIMN_PAD2D_REPLICATE
+        }
+    }
+}
+
+public enum UpsampleMode: Sendable { case nearest, bilinear }
+
+extension Tensor {
+    public func padded(_ n: Int, _ mode: PaddingMode) -> Tensor {
+        padded(top: n, bottom: n, left: n, right: n, mode)
+    }
+
+    public func padded(top: Int, bottom: Int, left: Int, right: Int, _ mode: PaddingMode) -> Tensor {
+        let out = Tensor(height: height + top + bottom, width: width + left + right, channels: channels)
+        limn_pad(data, Int32(height), Int32(width), Int32(channels), Int32(top), Int32(bottom), Int32(left),
+                 Int32(right), mode.c, out.data)
+        return out
+    }
+
+    /// The part of the tensor from (top, left), `height` x `width`.
+    public func cropped(top: Int, left: Int, height h: Int, width w: Int) -> Tensor {
+        precondition(top >= 0 && left >= 0 && top + h <= height && left + w <= width, "crop outside the tensor")
+        let out = Tensor(height: h, width: w, channels: channels)
+        for y in 0..<h {
+            (out.data + y * w * channels).update(from: data + ((top + y) * width + left) * channels, count: w * channels)
+        }
+        return out
+    }
+
+    /// Depth to space, PyTorch's `pixel_shuffle`.
+    public func pixelShuffled(_ r: Int) -> Tensor {
+        precondition(channels % (r * r) == 0, "pixel shuffle needs channels divisible by \(r * r)")
+        let out = Tensor(height: height * r, width: width * r, channels: channels / (r * r))
+        limn_pixel_shuffle(data, Int32(height), Int32(width), Int32(channels / (r * r)), Int32(r), out.data)
+        return out
+    }
+
+    public func upsampled(_ s: Int, _ mode: UpsampleMode) -> Tensor {
+        let out = Tensor(height: height * s, width: width * s, channels: channels)
+        switch mode {
+        case .nearest: limn_upsample_nearest(data, Int32(height), Int32(width), Int32(channels), Int32(s), out.data)
+        case .bilinear: limn_upsample_bilinear(data, Int32(height), Int32(width), Int32(channels), Int32(s), out.data)
+        }
+        return out
+    }
+
+    private func sameShape(_ o: Tensor) {
+        precondition(o.height == height && o.width == width && o.channels == channels, "shapes differ")
+    }
+
+    public static func + (a: Tensor, b: Tensor) -> Tensor {
+        a.sameShape(b)
+        let out = a.like()
+        limn_add(a.data, b.data, a.count, out.data)
+        return out
+    }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor {
+        a.sameShape(b)
+        let out = a.like()
+        limn_mul(a.data, b.data, a.count, out.data)
+        return out
+    }
+
+    /// Channels [first, first + n).
+    public func channels(_ first: Int, _ n: Int) -> Tensor {
+        precondition(first >= 0 && n > 0 && first + n <= channels, "channel slice outside the tensor")
+        let out = like(channels: n)
+        limn_slice_channels(data, pixels, Int32(channels), Int32(first), Int32(n), out.data)
+        return out
+    }
+
+    /// Tensors joined along channels.
+    public static func concatenated(_ parts: [Tensor]) -> Tensor {
+        let total = parts.reduce(0) { $0 + $1.channels }
+        let out = parts[0].like(channels: total)
+        var first = 0
+        for p in parts {
+            precondition(p.height == out.height && p.width == out.width, "concatenated tensors differ in size")
+            limn_place_channels(p.data, p.pixels, Int32(p.channels), out.data, Int32(total), Int32(first))
+            first += p.channels
+        }
+        return out
+    }
+
+    /// Mean of each channel over all pixels.
+    public func globalAveragePooled() -> [Float] {
+        var out = [Float](repeating: 0, count: channels)
+        limn_global_avg_pool(data, pixels, Int32(channels), &out)
+        return out
+    }
+
+    /// Multiplies each channel by its factor, in place.
+    public func scaleChannels(_ s: [Float]) {
+        precondition(s.count == channels)
+        limn_scale_channels(data, pixels, Int32(channels), s)
+    }
+}

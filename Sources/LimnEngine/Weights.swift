@@ -1,0 +1,59 @@
+import Foundation
+
+/// Strict access to a network's weights: every tensor is asked for with the
+/// shape the architecture expects, and tensors nobody asked for are an error.
+/// Errors name the tensor, as "tensor 'x' has shape [..], expected [..]".
+public final class Weights {
+    public let file: SafeTensorsFile
+    private var used: Set<String> = []
+
+    public init(_ file: SafeTensorsFile) { self.file = file }
+
+    public convenience init(path: String) throws { try self.init(SafeTensorsFile(path: path)) }
+
+    public func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
+        guard let e = file.entries[name] else { throw EngineError("tensor '\(name)' missing (expected shape \(shape))") }
+        guard e.shape == shape else { throw EngineError("tensor '\(name)' has shape \(e.shape), expected \(shape)") }
+        used.insert(name)
+        return try file.floats(name)
+    }
+
+    /// An integer hyper-parameter from the metadata.
+    public func int(_ key: String) throws -> Int {
+        guard let text = file.metadata[key] else { throw EngineError("metadata '\(key)' missing") }
+        guard let v = Int(text), v > 0, v < 100_000 else { throw EngineError("metadata '\(key)' is '\(text)', expected a positive integer") }
+        return v
+    }
+
+    /// Call after building the network: any tensor it did not use is an error.
+    public func checkAllUsed() throws {
+        let extra = Set(file.entries.keys).subtracting(used).sorted()
+        if let first = extra.first {
+            throw EngineError("unexpected tensor '\(first)'" + (extra.count > 1 ? " (and \(extra.count - 1) more)" : ""))
+        }
+    }
+
+    // Layer builders shared by the architectures. Names follow PyTorch's
+    // state_dict: "<prefix>.weight", "<prefix>.bias".
+
+    public func conv(_ prefix: String, _ inC: Int, _ outC: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
+                     dilation: Int = 1, groups: Int = 1, activation: Activation = .none,
+                     accumulates: Bool = false) throws -> Conv2D {
+        try Conv2D(weights: tensor("\(prefix).weight", [outC, inC / groups, kernel, kernel]),
+                   bias: tensor("\(prefix).bias", [outC]), inChannels: inC, outChannels: outC, kernel: kernel,
+                   stride: stride, padding: padding ?? dilation * (kernel / 2), dilation: dilation, groups: groups,
+                   activation: activation, accumulates: accumulates)
+    }
+
+    public func instanceNorm(_ prefix: String, _ c: Int) throws -> InstanceNorm {
+        try InstanceNorm(gamma: tensor("\(prefix).weight", [c]), beta: tensor("\(prefix).bias", [c]))
+    }
+
+    public func layerNorm(_ prefix: String, _ c: Int) throws -> LayerNorm {
+        try LayerNorm(gamma: tensor("\(prefix).weight", [c]), beta: tensor("\(prefix).bias", [c]))
+    }
+
+    public func prelu(_ prefix: String, _ c: Int) throws -> PReLU {
+        try PReLU(slope: tensor("\(prefix).weight", [c]))
+    }
+}

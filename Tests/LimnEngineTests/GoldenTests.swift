@@ -1,0 +1,38 @@
+@testable import LimnEngine
+import XCTest
+
+/// Every architecture against PyTorch on the same weights and input
+/// (Training/make_test_models.py wrote the fixtures).
+final class GoldenTests: XCTestCase {
+    func check(_ arch: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let net = try Architectures.load(path: fixture("\(arch).safetensors"))
+        XCTAssertEqual(type(of: net).architecture, arch)
+        let golden = try SafeTensorsFile(path: fixture("\(arch).golden.safetensors"))
+        let inShape = try XCTUnwrap(golden.entries["input"]).shape
+        let outShape = try XCTUnwrap(golden.entries["output"]).shape
+        let x = Tensor(height: inShape[0], width: inShape[1], channels: inShape[2], values: try golden.floats("input"))
+        let y = try net.forward(x)
+        XCTAssertEqual([y.height, y.width, y.channels], outShape, file: file, line: line)
+        let err = relativeError(y.values, try golden.floats("output"))
+        print("\(arch): max relative error \(err)")
+        XCTAssertLessThan(err, 1e-4, file: file, line: line)
+    }
+
+    func testStyleNetMatchesPyTorch() throws { try check("style_net") }
+    func testCompactSRMatchesPyTorch() throws { try check("compact_sr") }
+
+    /// Statistics recorded on one pass and supplied to another reproduce it.
+    func testInstanceNormStatisticsFromOutside() throws {
+        let net = try Architectures.load(path: fixture("style_net.safetensors"))
+        var rng = Random(3)
+        let x = rng.tensor(16, 20, 3)
+        let stats = NormStats()
+        let recorded = try net.forward(x, NormContext(.record(stats)))
+        XCTAssertEqual(stats.count, 3 + 2 * 2 + 2)   // down, residual, up
+        let reused = try net.forward(x, NormContext(.use(stats)))
+        XCTAssertEqual(recorded.values, reused.values)
+        // Other statistics give another picture.
+        let other = try net.forward(rng.tensor(16, 20, 3), NormContext(.use(stats)))
+        XCTAssertNotEqual(other.values, try net.forward(other, NormContext()).values)
+    }
+}

@@ -1,0 +1,127 @@
+@testable import LimnEngine
+import XCTest
+
+/// The fast operations against plain references, on odd shapes.
+final class OperationTests: XCTestCase {
+    func testConvolutionAgainstReference() throws {
+        var rng = Random(1)
+        // (in, out, kernel, stride, pad, dilation, groups, h, w)
+        let cases = [(3, 5, 3, 1, 1, 1, 1, 7, 9), (12, 13, 3, 2, 1, 1, 1, 11, 6), (8, 8, 3, 1, 2, 2, 1, 9, 10),
+                     (12, 12, 3, 1, 1, 1, 12, 7, 12), (12, 6, 5, 1, 2, 1, 3, 13, 7), (16, 4, 1, 1, 0, 1, 1, 5, 3),
+                     (3, 7, 9, 1, 0, 1, 1, 12, 14), (64, 64, 3, 1, 1, 1, 1, 10, 11)]
+        for (ic, oc, k, s, p, d, g, h, w) in cases {
+            let x = rng.tensor(h, w, ic)
+            let wts = rng.array(oc * ic / g * k * k, scale: 0.3), bias = rng.array(oc)
+            let conv = try Conv2D(weights: wts, bias: bias, inChannels: ic, outChannels: oc, kernel: k, stride: s,
+                                  padding: p, dilation: d, groups: g)
+            let ref = referenceConv(x, weights: wts, bias: bias, outC: oc, k: k, stride: s, pad: p, dilation: d, groups: g)
+            let y = try conv(x)
+            XCTAssertEqual([y.height, y.width, y.channels], [ref.height, ref.width, ref.channels])
+            XCTAssertLessThan(relativeError(y.values, ref.values), 1e-5, "\(ic)->\(oc) k\(k) s\(s) d\(d) g\(g)")
+            // A second size reuses the weights in their reordered layout.
+            let x2 = rng.tensor(h + 3, w + 1, ic)
+            let ref2 = referenceConv(x2, weights: wts, bias: bias, outC: oc, k: k, stride: s, pad: p, dilation: d, groups: g)
+            XCTAssertLessThan(relativeError(try conv(x2).values, ref2.values), 1e-5)
+        }
+    }
+
+    func testFusedActivationsAndAccumulation() throws {
+        var rng = Random(2)
+        let x = rng.tensor(6, 7, 4)
+        let wts = rng.array(8 * 4 * 9, scale: 0.5), bias = rng.array(8)
+        let plain = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: 8, kernel: 3, padding: 1)
+        for act in [Activation.relu, .leakyReLU(0.1), .silu, .gelu, .sigmoid, .tanh] {
+            let fused = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: 8, kernel: 3, padding: 1,
+                                   activation: act)
+            let separate = try plain(x)
+            act.apply(separate)
+            XCTAssertLessThan(relativeError(try fused(x).values, separate.values), 1e-5, "\(act)")
+        }
+        let residual = rng.tensor(6, 7, 8)
+        let expected = try plain(x) + residual
+        let acc = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: 8, kernel: 3, padding: 1,
+                             accumulates: true)
+        XCTAssertLessThan(relativeError(try acc(x, adding: residual.copy()).values, expected.values), 1e-6)
+    }
+
+    func testActivationValues() {
+        let x = Tensor(height: 1, width: 4, channels: 1, values: [-2, -0.5, 0, 1.5])
+        func run(_ a: Activation) -> [Float] { let t = x.copy(); a.apply(t); return t.values }
+        XCTAssertEqual(run(.relu), [0, 0, 0, 1.5])
+        XCTAssertEqual(run(.leakyReLU(0.1)), [-0.2, -0.05, 0, 1.5])
+        let sigmoid: (Double) -> Double = { 1 / (1 + exp(-$0)) }
+        let silu: (Double) -> Double = { $0 / (1 + exp(-$0)) }
+        let gelu: (Double) -> Double = { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }
+        let tanhD: (Double) -> Double = { tanh($0) }
+        let cases: [(Activation, (Double) -> Double)] = [(.sigmoid, sigmoid), (.tanh, tanhD), (.silu, silu), (.gelu, gelu)]
+        for (a, f) in cases {
+            for (got, v) in zip(run(a), x.values) { XCTAssertEqual(Double(got), f(Double(v)), accuracy: 1e-6) }
+        }
+        let p = PReLU(slope: [0.25])(x.copy())
+        XCTAssertEqual(p.values, [-0.5, -0.125, 0, 1.5])
+    }
+
+    func testPadding() {
+        // One row 1 2 3, padded by 2 on the left and right.
+        let x = Tensor(height: 1, width: 3, channels: 1, values: [1, 2, 3])
+        XCTAssertEqual(x.padded(top: 0, bottom: 0, left: 2, right: 2, .zero).values, [0, 0, 1, 2, 3, 0, 0])
+        XCTAssertEqual(x.padded(top: 0, bottom: 0, left: 2, right: 2, .reflect).values, [3, 2, 1, 2, 3, 2, 1])
+        XCTAssertEqual(x.padded(top: 0, bottom: 0, left: 2, right: 2, .replicate).values, [1, 1, 1, 2, 3, 3, 3])
+        let y = Tensor(height: 2, width: 1, channels: 2, values: [1, 10, 2, 20])
+        XCTAssertEqual(y.padded(1, .reflect).values,
+                       [2, 20, 2, 20, 2, 20, 1, 10, 1, 10, 1, 10, 2, 20, 2, 20, 2, 20, 1, 10, 1, 10, 1, 10])
+    }
+
+    func testPixelShuffleFollowsPyTorchOrder() {
+        // One pixel, 8 channels = 2 output channels x (2 x 2).
+        let x = Tensor(height: 1, width: 1, channels: 8, values: (0..<8).map(Float.init))
+        let y = x.pixelShuffled(2)
+        XCTAssertEqual([y.height, y.width, y.channels], [2, 2, 2])
+        // Output channel k at offset (i, j) takes input channel k*4 + i*2 + j.
+        XCTAssertEqual(y.values, [0, 4, 1, 5, 2, 6, 3, 7])
+    }
+
+    func testUpsampling() {
+        let x = Tensor(height: 1, width: 2, channels: 1, values: [0, 4])
+        XCTAssertEqual(x.upsampled(2, .nearest).values, [0, 0, 4, 4, 0, 0, 4, 4])
+        // align_corners=False: output centres at input 0.25 steps, clamped at the edges.
+        XCTAssertEqual(x.upsampled(2, .bilinear).values, [0, 1, 3, 4, 0, 1, 3, 4])
+        let t = x.upsampled(3, .bilinear).values
+        for (got, want) in zip(t[0..<6], [0, 0, 4.0 / 3, 8.0 / 3, 4, 4]) { XCTAssertEqual(Double(got), want, accuracy: 1e-6) }
+    }
+
+    func testChannelOperations() {
+        var rng = Random(4)
+        let a = rng.tensor(3, 2, 3), b = rng.tensor(3, 2, 5)
+        let joined = Tensor.concatenated([a, b])
+        XCTAssertEqual(joined.channels, 8)
+        XCTAssertEqual(joined.channels(0, 3).values, a.values)
+        XCTAssertEqual(joined.channels(3, 5).values, b.values)
+        XCTAssertEqual((a * a).values, a.values.map { $0 * $0 })
+        XCTAssertEqual((a + a).values, a.values.map { $0 + $0 })
+        let pooled = b.globalAveragePooled()
+        for c in 0..<5 {
+            let mean = (0..<6).map { b.values[$0 * 5 + c] }.reduce(0, +) / 6
+            XCTAssertEqual(pooled[c], mean, accuracy: 1e-6)
+        }
+        let s = a.copy()
+        s.scaleChannels([1, 2, 3])
+        XCTAssertEqual(s[1, 1, 2], a[1, 1, 2] * 3)
+    }
+
+    func testNormalisations() {
+        var rng = Random(5)
+        let x = rng.tensor(5, 4, 3)
+        let ln = LayerNorm(gamma: [1, 1, 1], beta: [0, 0, 0])(x)
+        for p in 0..<20 {
+            let v = Array(ln.values[p * 3..<p * 3 + 3])
+            XCTAssertEqual(v.reduce(0, +) / 3, 0, accuracy: 1e-5)
+            XCTAssertEqual(v.map { $0 * $0 }.reduce(0, +) / 3, 1, accuracy: 1e-3)
+        }
+        let inorm = try! InstanceNorm(gamma: [2, 2, 2], beta: [1, 1, 1])(x.copy(), NormContext())
+        for c in 0..<3 {
+            let v = (0..<20).map { inorm.values[$0 * 3 + c] }
+            XCTAssertEqual(v.reduce(0, +) / 20, 1, accuracy: 1e-5)
+        }
+    }
+}

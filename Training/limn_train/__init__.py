@@ -1,0 +1,1 @@
+"""Training and export code for the networks Limn ships."""

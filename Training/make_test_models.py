@@ -1,0 +1,50 @@
+"""Makes the engine's golden tests: small models of every architecture with
+random weights (never presets), and input/output pairs computed by PyTorch.
+
+    python Training/make_test_models.py Tests/LimnEngineTests/Fixtures
+
+Writes <arch>.safetensors (weights, fp16 for style_net and fp32 for
+compact_sr, so both loader paths are covered) and <arch>.golden.safetensors
+(tensors "input" and "output", NHWC float32).
+"""
+import os
+import sys
+
+import torch
+from safetensors.torch import save_file
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from limn_train.archs import CompactSR, StyleNet  # noqa: E402
+from limn_train.export import export, nhwc, round_weights_  # noqa: E402
+
+CASES = [
+    # (model, weights dtype, input height, input width)
+    (lambda: StyleNet(channels=8, res_blocks=2), torch.float16, 24, 20),
+    (lambda: CompactSR(channels=16, blocks=2, scale=3), torch.float32, 11, 13),
+]
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    torch.manual_seed(2026)
+    for make, dtype, h, w in CASES:
+        model = make().eval()
+        with torch.no_grad():
+            # Non-trivial affine parameters for the norms and PReLU slopes.
+            for name, p in model.named_parameters():
+                if "norm" in name or "prelu" in name:
+                    p.copy_(torch.rand_like(p) * 0.5 + (0.75 if name.endswith("weight") else -0.25))
+        round_weights_(model, dtype)
+        path = os.path.join(out_dir, f"{model.arch}.safetensors")
+        export(model, path, preset="test", licence="test model, random weights: not for use",
+               training="random weights from Training/make_test_models.py, seed 2026", dtype=dtype)
+        x = torch.rand(1, 3, h, w)
+        with torch.no_grad():
+            y = model(x)
+        save_file({"input": nhwc(x), "output": nhwc(y)}, os.path.join(out_dir, f"{model.arch}.golden.safetensors"))
+        print(f"{model.arch}: {sum(p.numel() for p in model.parameters())} parameters, "
+              f"input {tuple(x.shape)}, output {tuple(y.shape)}, weights {dtype}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "Tests/LimnEngineTests/Fixtures")
