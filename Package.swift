@@ -34,7 +34,7 @@ let package = Package(
         // Everything libvips: load, colour, metadata, save, tiled operator.
         .target(name: "LimnImage", dependencies: ["CLimnVips"]),
         // The operations the commands run.
-        .target(name: "Limn", dependencies: ["LimnImage", "LimnEngine"]),
+        .target(name: "Limn", dependencies: ["LimnImage", "LimnEngine", "CLimnEngine"]),
         // The `limn` command line.
         .executableTarget(
             name: "LimnCLI",
@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips"]),
         .testTarget(name: "LimnEngineTests", dependencies: ["LimnEngine", "CLimnEngine"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "LimnTests", dependencies: ["Limn", "LimnImage", "LimnEngine"]),
         .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips"]),
     ]
 )
