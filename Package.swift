@@ -43,7 +43,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Measurements kept out of the tests: `limn-bench`.
-        .executableTarget(name: "LimnBench", dependencies: ["Limn", "LimnImage"], path: "Sources/LimnBench"),
+        .executableTarget(name: "LimnBench", dependencies: ["Limn", "LimnImage", "LimnEngine", "CLimnEngine"]),
         .testTarget(name: "LimnImageTests", dependencies: ["LimnImage", "Limn", "CLimnVips"]),
         .testTarget(name: "LimnEngineTests", dependencies: ["LimnEngine", "CLimnEngine"],
                     resources: [.copy("Fixtures")]),

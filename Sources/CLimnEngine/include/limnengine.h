@@ -71,4 +71,9 @@ void limn_normalize_channels(const float *src, size_t pixels, int c, const float
 void limn_layer_norm(const float *src, size_t pixels, int c, float eps, const float *gamma,
                      const float *beta, float *dst);
 
+
+// Peak FP32 GFLOP/s of `threads` threads running fused multiply-adds (best of
+// three runs); `isa` names the vector width used.
+double limn_peak_gflops(int threads, const char **isa);
+
 #endif
