@@ -25,6 +25,7 @@ static dnnl_engine_t engine;
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
 static void engine_init(void) { dnnl_engine_create(&engine, dnnl_cpu, 0); }
 static dnnl_engine_t get_engine(void) { pthread_once(&engine_once, engine_init); return engine; }
+dnnl_engine_t limn_dnnl_engine(void) { return get_engine(); }
 
 void limn_engine_set_threads(int n) { omp_set_num_threads(n > 0 ? n : 1); }
 int limn_engine_max_threads(void) { return omp_get_max_threads(); }
@@ -37,6 +38,12 @@ typedef struct {
 
 struct LimnConv {
     int ic, oc, kh, kw, stride, pad, dilation, groups, accumulate;
+    int pad_h, pad_w;      // what the oneDNN primitive pads
+    // Few output channels (a network's last layer, 32→3 in 9x9): oneDNN's
+    // kernels compute 16 channels at a time, so oc = 3 runs at under 20% of
+    // peak. Such a convolution runs as a 1 x kw convolution to oc * kh
+    // channels (one per kernel row), whose rows are then summed.
+    LimnConv *rows;
     LimnActivation act;
     float alpha;
     float *weights;        // PyTorch layout
@@ -49,16 +56,13 @@ struct LimnConv {
     pthread_mutex_t lock;
 };
 
-LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int dilation, int groups,
-                        const float *weights, const float *bias, LimnActivation act, float alpha,
-                        int accumulate) {
-    if (ic <= 0 || oc <= 0 || kh <= 0 || kw <= 0 || stride <= 0 || dilation <= 0 || groups <= 0 ||
-        ic % groups || oc % groups || pad < 0) {
-        snprintf(error_text, sizeof(error_text), "bad convolution parameters");
-        return NULL;
-    }
+static LimnConv *conv_create(int ic, int oc, int kh, int kw, int stride, int pad_h, int pad_w, int dilation,
+                             int groups, const float *weights, const float *bias, LimnActivation act, float alpha,
+                             int accumulate) {
     LimnConv *c = calloc(1, sizeof(LimnConv));
-    *c = (LimnConv){ ic, oc, kh, kw, stride, pad, dilation, groups, accumulate, act, alpha };
+    *c = (LimnConv){ ic, oc, kh, kw, stride, pad_h, dilation, groups, accumulate, pad_h, pad_w };
+    c->act = act;
+    c->alpha = alpha;
     size_t nw = (size_t) oc * (ic / groups) * kh * kw;
     c->weights = malloc(nw * sizeof(float));
     memcpy(c->weights, weights, nw * sizeof(float));
@@ -68,8 +72,33 @@ LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int
     return c;
 }
 
+LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int dilation, int groups,
+                        const float *weights, const float *bias, LimnActivation act, float alpha,
+                        int accumulate) {
+    if (ic <= 0 || oc <= 0 || kh <= 0 || kw <= 0 || stride <= 0 || dilation <= 0 || groups <= 0 ||
+        ic % groups || oc % groups || pad < 0) {
+        snprintf(error_text, sizeof(error_text), "bad convolution parameters");
+        return NULL;
+    }
+    LimnConv *c = conv_create(ic, oc, kh, kw, stride, pad, pad, dilation, groups, weights, bias, act, alpha,
+                              accumulate);
+    if (oc <= 4 && kh > 1 && groups == 1 && stride == 1 && dilation == 1) {
+        // Row r of output channel o becomes channel o * kh + r of a 1 x kw convolution.
+        float *w = malloc((size_t) oc * kh * ic * kw * sizeof(float));
+        for (int o = 0; o < oc; o++)
+            for (int r = 0; r < kh; r++)
+                for (int i = 0; i < ic; i++)
+                    for (int x = 0; x < kw; x++)
+                        w[(((size_t) (o * kh + r) * ic + i) * 1) * kw + x] = weights[(((size_t) o * ic + i) * kh + r) * kw + x];
+        c->rows = conv_create(ic, oc * kh, 1, kw, 1, 0, pad, 1, 1, w, NULL, LIMN_ACT_NONE, 0, 0);
+        free(w);
+    }
+    return c;
+}
+
 void limn_conv_free(LimnConv *c) {
     if (!c) return;
+    limn_conv_free(c->rows);
     for (int i = 0; i < c->n_plans; i++) dnnl_primitive_destroy(c->plans[i].prim);
     free(c->plans);
     if (c->wmem) dnnl_memory_destroy(c->wmem);
@@ -82,8 +111,37 @@ void limn_conv_free(LimnConv *c) {
 
 void limn_conv_output_size(const LimnConv *c, int h, int w, int *oh, int *ow) {
     int ekh = (c->kh - 1) * c->dilation + 1, ekw = (c->kw - 1) * c->dilation + 1;
-    *oh = (h + 2 * c->pad - ekh) / c->stride + 1;
-    *ow = (w + 2 * c->pad - ekw) / c->stride + 1;
+    *oh = (h + 2 * c->pad_h - ekh) / c->stride + 1;
+    *ow = (w + 2 * c->pad_w - ekw) / c->stride + 1;
+}
+
+// The few-output-channel path: per-row partial results, summed here with
+// the bias, activation and accumulation the primitive would have fused.
+static int conv_run_rows(LimnConv *c, const float *src, int h, int w, float *dst) {
+    int oh, ow;
+    limn_conv_output_size(c, h, w, &oh, &ow);
+    const int n = c->oc * c->kh;
+    float *t = malloc((size_t) h * ow * n * sizeof(float));
+    float *row = malloc((size_t) ow * c->oc * sizeof(float));
+    int rc = t && row ? limn_conv_run(c->rows, src, h, w, t) : -1;
+    for (int y = 0; y < oh && !rc; y++) {
+        for (int x = 0; x < ow; x++)
+            for (int o = 0; o < c->oc; o++) row[x * c->oc + o] = c->bias[o];
+        for (int r = 0; r < c->kh; r++) {
+            int iy = y + r - c->pad_h;
+            if (iy < 0 || iy >= h) continue;   // zero padding
+            const float *trow = t + (size_t) iy * ow * n;
+            for (int x = 0; x < ow; x++)
+                for (int o = 0; o < c->oc; o++) row[x * c->oc + o] += trow[(size_t) x * n + o * c->kh + r];
+        }
+        limn_activation(row, (size_t) ow * c->oc, c->act, c->alpha);
+        float *d = dst + (size_t) y * ow * c->oc;
+        for (int i = 0; i < ow * c->oc; i++) d[i] = c->accumulate ? d[i] + row[i] : row[i];
+    }
+    if (!t || !row) snprintf(error_text, sizeof(error_text), "out of memory in a convolution");
+    free(t);
+    free(row);
+    return rc;
 }
 
 static int reorder(dnnl_memory_t from, dnnl_memory_t to) {
@@ -116,7 +174,7 @@ static dnnl_status_t make_pd(const LimnConv *c, const dnnl_memory_desc_t *src, c
         [LIMN_ACT_SIGMOID] = dnnl_eltwise_logistic, [LIMN_ACT_TANH] = dnnl_eltwise_tanh,
     };
     dnnl_dims_t strides = { c->stride, c->stride }, dil = { c->dilation - 1, c->dilation - 1 };
-    dnnl_dims_t pad = { c->pad, c->pad };
+    dnnl_dims_t pad = { c->pad_h, c->pad_w };
     dnnl_convolution_desc_t cd;
     dnnl_status_t st = dnnl_dilated_convolution_forward_desc_init(
         &cd, dnnl_forward_inference, dnnl_convolution_direct, src, wei, bia, dst, strides, dil, pad, pad);
@@ -189,6 +247,7 @@ static int plan_new(LimnConv *c, int h, int w, Plan *p) {
 }
 
 int limn_conv_run(LimnConv *c, const float *src, int h, int w, float *dst) {
+    if (c->rows) return conv_run_rows(c, src, h, w, dst);
     Plan plan;
     int found = 0;
     pthread_mutex_lock(&c->lock);

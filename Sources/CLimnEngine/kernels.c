@@ -152,15 +152,16 @@ void limn_channel_stats(const float *src, size_t pixels, int c, float *mean, flo
 }
 
 void limn_normalize_channels(const float *src, size_t pixels, int c, const float *mean, const float *var,
-                             float eps, const float *gamma, const float *beta, float *dst) {
+                             float eps, const float *gamma, const float *beta, int relu, float *dst) {
     float scale[c], shift[c];
     for (int k = 0; k < c; k++) {
         float g = gamma ? gamma[k] : 1.0f, b = beta ? beta[k] : 0.0f;
         scale[k] = g / sqrtf(var[k] + eps);
         shift[k] = b - mean[k] * scale[k];
     }
+    const float floor = relu ? 0.0f : -INFINITY;
     for (size_t p = 0; p < pixels; p++)
-        for (int k = 0; k < c; k++) dst[p * c + k] = src[p * c + k] * scale[k] + shift[k];
+        for (int k = 0; k < c; k++) dst[p * c + k] = fmaxf(src[p * c + k] * scale[k] + shift[k], floor);
 }
 
 void limn_layer_norm(const float *src, size_t pixels, int c, float eps, const float *gamma,

@@ -19,6 +19,12 @@ enum EngineBench {
         ConvCase(name: "conv 3x3 stride 2, 32→64", ic: 32, oc: 64, k: 3, stride: 2, dilation: 1, groups: 1, size: 256),
         ConvCase(name: "conv 9x9 3→32", ic: 3, oc: 32, k: 9, stride: 1, dilation: 1, groups: 1, size: 256),
         ConvCase(name: "conv 3x3 3→48", ic: 3, oc: 48, k: 3, stride: 1, dilation: 1, groups: 1, size: 256),
+        ConvCase(name: "conv 9x9 32→3", ic: 32, oc: 3, k: 9, stride: 1, dilation: 1, groups: 1, size: 256),
+        ConvCase(name: "conv 9x9 32→16", ic: 32, oc: 16, k: 9, stride: 1, dilation: 1, groups: 1, size: 256),
+        ConvCase(name: "conv 3x3 48→12", ic: 48, oc: 12, k: 3, stride: 1, dilation: 1, groups: 1, size: 256),
+        ConvCase(name: "conv 3x3 48→16", ic: 48, oc: 16, k: 3, stride: 1, dilation: 1, groups: 1, size: 256),
+        ConvCase(name: "conv 1x1 36→12", ic: 36, oc: 12, k: 1, stride: 1, dilation: 1, groups: 1, size: 256),
+        ConvCase(name: "conv 1x1 36→96", ic: 36, oc: 96, k: 1, stride: 1, dilation: 1, groups: 1, size: 256),
         ConvCase(name: "conv 1x1 64→64", ic: 64, oc: 64, k: 1, stride: 1, dilation: 1, groups: 1, size: 256),
         ConvCase(name: "depthwise 3x3 64", ic: 64, oc: 64, k: 3, stride: 1, dilation: 1, groups: 64, size: 256),
     ]
@@ -76,8 +82,9 @@ enum EngineBench {
     static func networks(_ dir: String, _ o: Options, threads: Int, repeats: Int) throws {
         let size = o.int("size", 256)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".safetensors") }.sorted()
-        print("\n| network | parameters | GMAC/MP | input | ms | MP/s |")
-        print("|---|---:|---:|---|---:|---:|")
+        print("\nOne forward pass on all threads, and one pass per thread (each single-threaded) at once:\n")
+        print("| network | parameters | GMAC/MP | input | ms, all threads on one | MP/s | MP/s, one per thread |")
+        print("|---|---:|---:|---|---:|---:|---:|")
         var results: [String: [String: Double]] = [:]
         for file in files {
             let weights = try Weights(path: "\(dir)/\(file)")
@@ -85,12 +92,25 @@ enum EngineBench {
             let net = try Architectures.load(weights)
             let x = Tensor(height: size, width: size, channels: 3,
                            values: (0..<size * size * 3).map { Float($0 % 251) / 251 })
+            limn_engine_set_threads(Int32(threads))
             let t = try Measure.time(repeats: repeats) { _ = try net.forward(x) }
+            // The tiled operator's other split: a block per thread.
+            let failure = NSLock()
+            nonisolated(unsafe) var firstError: Error? = nil
+            let tp = Measure.time(repeats: max(2, repeats / threads)) {
+                DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                    limn_engine_set_threads(1)
+                    do { _ = try net.forward(x) } catch { failure.withLock { firstError = firstError ?? error } }
+                }
+            }
+            if let firstError { throw firstError }
             let mp = Double(size * size) / 1e6
             let gmac = Double(net.macs(height: size, width: size)) / 1e9 / mp
             let name = String(file.dropLast(".safetensors".count))
-            results[name] = ["mps": mp / t.mean, "gmac_per_mp": gmac, "ms": t.mean * 1000, "params": Double(params)]
-            print("| \(name) | \(params) | \(Measure.f(gmac, 2)) | \(size)x\(size) | \(Measure.f(t.mean * 1000, 1)) ± \(Measure.f(t.sd * 1000, 1)) | \(Measure.f(mp / t.mean, 3)) |")
+            let one = mp / t.mean, perThread = Double(threads) * mp / tp.mean
+            results[name] = ["mps": max(one, perThread), "mps_one_pass": one, "mps_per_thread": perThread,
+                             "gmac_per_mp": gmac, "ms": t.mean * 1000, "params": Double(params)]
+            print("| \(name) | \(params) | \(Measure.f(gmac, 2)) | \(size)x\(size) | \(Measure.f(t.mean * 1000, 1)) ± \(Measure.f(t.sd * 1000, 1)) | \(Measure.f(one, 3)) | \(Measure.f(perThread, 3)) |")
         }
         if let path = o.values["json"] {
             let json = try JSONSerialization.data(withJSONObject: ["threads": threads, "size": size, "networks": results],

@@ -14,14 +14,13 @@ enum ThreadsBench {
         let tile = o.int("tile", 256)
         do {
             let net = try Architectures.load(path: o.positional[0])
-            let image = try ImageReader().read(ImageSource(o.positional[1]))
-            let working = try WorkingImage(image)
             print("| split | vips workers | oneDNN threads | tile | s | MP/s |")
             print("|---|---:|---:|---:|---:|---:|")
             for (name, workers, inner) in [("block per core", cores, 1), ("all cores per block", 1, cores)] {
                 Vips.setThreads(workers)
                 let out = NSTemporaryDirectory() + "limn-threads-\(getpid()).v"
                 defer { unlink(out) }
+                let working = try WorkingImage(ImageReader().read(ImageSource(o.positional[1])))
                 let t0 = Measure.now()
                 let tiled = try working.colour.tiled(.network(net, oneDNNThreads: inner), block: tile)
                 try ImageWriter().write(tiled, to: .file(out))

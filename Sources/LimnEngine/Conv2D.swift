@@ -62,7 +62,7 @@ public final class Conv2D: @unchecked Sendable {
     public func callAsFunction(_ x: Tensor) throws -> Tensor {
         precondition(!accumulates, "this convolution adds to a residual: call it with adding:")
         let (oh, ow) = try checkedSize(x)
-        let out = Tensor(height: oh, width: ow, channels: outChannels)
+        let out = Tensor(uninitializedHeight: oh, width: ow, channels: outChannels)
         try run(x, into: out)
         return out
     }

@@ -62,8 +62,10 @@ public struct InstanceNorm: Sendable {
     /// Normalises in place and applies `activation`.
     public func callAsFunction(_ x: Tensor, _ context: NormContext, activation: Activation = .none) throws -> Tensor {
         let s = try context.stats(for: x)
-        limn_normalize_channels(x.data, x.pixels, Int32(x.channels), s.mean, s.variance, epsilon, gamma, beta, x.data)
-        activation.apply(x)
+        let relu = activation == .relu
+        limn_normalize_channels(x.data, x.pixels, Int32(x.channels), s.mean, s.variance, epsilon, gamma, beta,
+                                relu ? 1 : 0, x.data)
+        if !relu { activation.apply(x) }
         return x
     }
 }

@@ -13,30 +13,33 @@ public final class Tensor: @unchecked Sendable {
     public var pixels: Int { height * width }
 
     /// A tensor of zeros.
-    public init(height: Int, width: Int, channels: Int) {
+    public convenience init(height: Int, width: Int, channels: Int) {
+        self.init(uninitializedHeight: height, width: width, channels: channels)
+        data.initialize(repeating: 0, count: count)
+    }
+
+    /// A tensor whose values the caller overwrites before reading.
+    init(uninitializedHeight height: Int, width: Int, channels: Int) {
         precondition(height > 0 && width > 0 && channels > 0, "empty tensor")
         self.height = height
         self.width = width
         self.channels = channels
-        let bytes = max(64, height * width * channels * MemoryLayout<Float>.size)
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
-        data = raw.bindMemory(to: Float.self, capacity: height * width * channels)
+        data = BufferPool.shared.take(floats: height * width * channels)
     }
 
     public convenience init(height: Int, width: Int, channels: Int, values: [Float]) {
         precondition(values.count == height * width * channels, "value count does not match the shape")
-        self.init(height: height, width: width, channels: channels)
+        self.init(uninitializedHeight: height, width: width, channels: channels)
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
     }
 
     /// A tensor that copies `count` floats from `pointer`.
     public convenience init(height: Int, width: Int, channels: Int, copying pointer: UnsafePointer<Float>) {
-        self.init(height: height, width: width, channels: channels)
+        self.init(uninitializedHeight: height, width: width, channels: channels)
         data.update(from: pointer, count: count)
     }
 
-    deinit { UnsafeMutableRawPointer(data).deallocate() }
+    deinit { BufferPool.shared.give(data, floats: count) }
 
     public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 
@@ -45,9 +48,9 @@ public final class Tensor: @unchecked Sendable {
         set { data[(y * width + x) * channels + c] = newValue }
     }
 
-    /// A tensor of the same shape.
+    /// An uninitialised tensor of the same size.
     func like(channels: Int? = nil) -> Tensor {
-        Tensor(height: height, width: width, channels: channels ?? self.channels)
+        Tensor(uninitializedHeight: height, width: width, channels: channels ?? self.channels)
     }
 
     public func copy() -> Tensor { Tensor(height: height, width: width, channels: channels, copying: data) }
@@ -60,4 +63,39 @@ public struct EngineError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 
     static var kernel: EngineError { EngineError(String(cString: limn_engine_error())) }
+}
+
+/// Recycles tensor storage: a network allocates the same few sizes over and
+/// over, and fresh large allocations cost page faults and zeroing in the
+/// kernel. Keeps at most `limit` bytes of free buffers.
+final class BufferPool: @unchecked Sendable {
+    static let shared = BufferPool()
+    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    private var freeBytes = 0
+    private let limit = 256 << 20
+    private let lock = NSLock()
+
+    /// Sizes are rounded up to 4 KiB so near sizes share buffers.
+    private func bucket(_ floats: Int) -> Int { (max(floats, 16) + 1023) / 1024 * 1024 }
+
+    func take(floats: Int) -> UnsafeMutablePointer<Float> {
+        let b = bucket(floats)
+        if let p = lock.withLock({ () -> UnsafeMutablePointer<Float>? in
+            guard let p = free[b]?.popLast() else { return nil }
+            freeBytes -= b * 4
+            return p
+        }) { return p }
+        return UnsafeMutableRawPointer.allocate(byteCount: b * 4, alignment: 64).bindMemory(to: Float.self, capacity: b)
+    }
+
+    func give(_ p: UnsafeMutablePointer<Float>, floats: Int) {
+        let b = bucket(floats)
+        let kept = lock.withLock { () -> Bool in
+            guard freeBytes + b * 4 <= limit else { return false }
+            free[b, default: []].append(p)
+            freeBytes += b * 4
+            return true
+        }
+        if !kept { UnsafeMutableRawPointer(p).deallocate() }
+    }
 }

@@ -21,7 +21,7 @@ extension Tensor {
     }
 
     public func padded(top: Int, bottom: Int, left: Int, right: Int, _ mode: PaddingMode) -> Tensor {
-        let out = Tensor(height: height + top + bottom, width: width + left + right, channels: channels)
+        let out = Tensor(uninitializedHeight: height + top + bottom, width: width + left + right, channels: channels)
         limn_pad(data, Int32(height), Int32(width), Int32(channels), Int32(top), Int32(bottom), Int32(left),
                  Int32(right), mode.c, out.data)
         return out
@@ -30,7 +30,7 @@ extension Tensor {
     /// The part of the tensor from (top, left), `height` x `width`.
     public func cropped(top: Int, left: Int, height h: Int, width w: Int) -> Tensor {
         precondition(top >= 0 && left >= 0 && top + h <= height && left + w <= width, "crop outside the tensor")
-        let out = Tensor(height: h, width: w, channels: channels)
+        let out = Tensor(uninitializedHeight: h, width: w, channels: channels)
         for y in 0..<h {
             (out.data + y * w * channels).update(from: data + ((top + y) * width + left) * channels, count: w * channels)
         }
@@ -40,13 +40,13 @@ extension Tensor {
     /// Depth to space, PyTorch's `pixel_shuffle`.
     public func pixelShuffled(_ r: Int) -> Tensor {
         precondition(channels % (r * r) == 0, "pixel shuffle needs channels divisible by \(r * r)")
-        let out = Tensor(height: height * r, width: width * r, channels: channels / (r * r))
+        let out = Tensor(uninitializedHeight: height * r, width: width * r, channels: channels / (r * r))
         limn_pixel_shuffle(data, Int32(height), Int32(width), Int32(channels / (r * r)), Int32(r), out.data)
         return out
     }
 
     public func upsampled(_ s: Int, _ mode: UpsampleMode) -> Tensor {
-        let out = Tensor(height: height * s, width: width * s, channels: channels)
+        let out = Tensor(uninitializedHeight: height * s, width: width * s, channels: channels)
         switch mode {
         case .nearest: limn_upsample_nearest(data, Int32(height), Int32(width), Int32(channels), Int32(s), out.data)
         case .bilinear: limn_upsample_bilinear(data, Int32(height), Int32(width), Int32(channels), Int32(s), out.data)

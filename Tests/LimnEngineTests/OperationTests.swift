@@ -8,7 +8,10 @@ final class OperationTests: XCTestCase {
         // (in, out, kernel, stride, pad, dilation, groups, h, w)
         let cases = [(3, 5, 3, 1, 1, 1, 1, 7, 9), (12, 13, 3, 2, 1, 1, 1, 11, 6), (8, 8, 3, 1, 2, 2, 1, 9, 10),
                      (12, 12, 3, 1, 1, 1, 12, 7, 12), (12, 6, 5, 1, 2, 1, 3, 13, 7), (16, 4, 1, 1, 0, 1, 1, 5, 3),
-                     (3, 7, 9, 1, 0, 1, 1, 12, 14), (64, 64, 3, 1, 1, 1, 1, 10, 11)]
+                     (3, 7, 9, 1, 0, 1, 1, 12, 14), (64, 64, 3, 1, 1, 1, 1, 10, 11),
+                     // Few output channels: the row-decomposed path.
+                     (32, 3, 9, 1, 4, 1, 1, 12, 14), (8, 2, 3, 1, 1, 1, 1, 5, 9), (5, 4, 5, 1, 0, 1, 1, 9, 7),
+                     (6, 3, 3, 2, 1, 1, 1, 9, 8)]
         for (ic, oc, k, s, p, d, g, h, w) in cases {
             let x = rng.tensor(h, w, ic)
             let wts = rng.array(oc * ic / g * k * k, scale: 0.3), bias = rng.array(oc)
@@ -27,21 +30,23 @@ final class OperationTests: XCTestCase {
 
     func testFusedActivationsAndAccumulation() throws {
         var rng = Random(2)
-        let x = rng.tensor(6, 7, 4)
-        let wts = rng.array(8 * 4 * 9, scale: 0.5), bias = rng.array(8)
-        let plain = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: 8, kernel: 3, padding: 1)
-        for act in [Activation.relu, .leakyReLU(0.1), .silu, .gelu, .sigmoid, .tanh] {
-            let fused = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: 8, kernel: 3, padding: 1,
-                                   activation: act)
-            let separate = try plain(x)
-            act.apply(separate)
-            XCTAssertLessThan(relativeError(try fused(x).values, separate.values), 1e-5, "\(act)")
+        for oc in [8, 3] {   // the oneDNN post-ops, and the few-channel path's own
+            let x = rng.tensor(6, 7, 4)
+            let wts = rng.array(oc * 4 * 9, scale: 0.5), bias = rng.array(oc)
+            let plain = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: oc, kernel: 3, padding: 1)
+            for act in [Activation.relu, .leakyReLU(0.1), .silu, .gelu, .sigmoid, .tanh] {
+                let fused = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: oc, kernel: 3, padding: 1,
+                                       activation: act)
+                let separate = try plain(x)
+                act.applyReference(separate)
+                XCTAssertLessThan(relativeError(try fused(x).values, separate.values), 1e-5, "\(act) oc \(oc)")
+            }
+            let residual = rng.tensor(6, 7, oc)
+            let expected = try plain(x) + residual
+            let acc = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: oc, kernel: 3, padding: 1,
+                                 accumulates: true)
+            XCTAssertLessThan(relativeError(try acc(x, adding: residual.copy()).values, expected.values), 1e-6)
         }
-        let residual = rng.tensor(6, 7, 8)
-        let expected = try plain(x) + residual
-        let acc = try Conv2D(weights: wts, bias: bias, inChannels: 4, outChannels: 8, kernel: 3, padding: 1,
-                             accumulates: true)
-        XCTAssertLessThan(relativeError(try acc(x, adding: residual.copy()).values, expected.values), 1e-6)
     }
 
     func testActivationValues() {
@@ -59,6 +64,17 @@ final class OperationTests: XCTestCase {
         }
         let p = PReLU(slope: [0.25])(x.copy())
         XCTAssertEqual(p.values, [-0.5, -0.125, 0, 1.5])
+    }
+
+    func testVectorisedActivationsMatchReference() {
+        var rng = Random(9)
+        let x = Tensor(height: 37, width: 29, channels: 5, values: rng.array(37 * 29 * 5, scale: 6))
+        for act in [Activation.relu, .leakyReLU(0.2), .silu, .gelu, .sigmoid, .tanh] {
+            let fast = x.copy(), slow = x.copy()
+            act.apply(fast)
+            act.applyReference(slow)
+            XCTAssertLessThan(relativeError(fast.values, slow.values), 1e-5, "\(act)")
+        }
     }
 
     func testPadding() {

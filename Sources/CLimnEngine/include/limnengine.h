@@ -50,6 +50,9 @@ void limn_pixel_shuffle(const float *src, int h, int w, int c, int r, float *dst
 void limn_upsample_nearest(const float *src, int h, int w, int c, int s, float *dst);
 // align_corners = False, as torch.nn.functional.interpolate.
 void limn_upsample_bilinear(const float *src, int h, int w, int c, int s, float *dst);
+// In place. limn_eltwise uses oneDNN's vectorised kernels; limn_activation is
+// the plain reference.
+int limn_eltwise(float *x, size_t n, LimnActivation act, float alpha);
 void limn_activation(float *x, size_t n, LimnActivation act, float alpha);
 // Per-channel slope for negative values (torch.nn.PReLU with c parameters, or 1).
 void limn_prelu(float *x, size_t pixels, int c, const float *slope, int n_slope);
@@ -64,9 +67,10 @@ void limn_place_channels(const float *src, size_t pixels, int n, float *dst, int
 void limn_global_avg_pool(const float *src, size_t pixels, int c, float *out);
 // Biased variance, as instance norm uses.
 void limn_channel_stats(const float *src, size_t pixels, int c, float *mean, float *var);
-// dst = (src - mean) / sqrt(var + eps) * gamma + beta, per channel; gamma/beta may be NULL.
+// dst = (src - mean) / sqrt(var + eps) * gamma + beta, per channel, then
+// max(0, .) with `relu`; gamma/beta may be NULL.
 void limn_normalize_channels(const float *src, size_t pixels, int c, const float *mean, const float *var,
-                             float eps, const float *gamma, const float *beta, float *dst);
+                             float eps, const float *gamma, const float *beta, int relu, float *dst);
 // Layer norm over the channels of each pixel (LayerNorm2d).
 void limn_layer_norm(const float *src, size_t pixels, int c, float eps, const float *gamma,
                      const float *beta, float *dst);
