@@ -33,8 +33,23 @@ int limn_engine_max_threads(void) { return omp_get_max_threads(); }
 typedef struct {
     int h, w;
     dnnl_primitive_t prim;
-    dnnl_memory_desc_t src_md, dst_md;
+    dnnl_memory_desc_t src_md, dst_md, scratch_md;
 } Plan;
+
+// Primitives are shared by every thread that runs a network, so each call
+// brings its own scratchpad (user mode): oneDNN's library-managed one is
+// shared and would be unsafe across threads.
+static __thread void *scratch;
+static __thread size_t scratch_size;
+
+static void *thread_scratch(size_t size) {
+    if (size > scratch_size) {
+        free(scratch);
+        scratch = aligned_alloc(64, (size + 63) / 64 * 64);
+        scratch_size = scratch ? size : 0;
+    }
+    return scratch;
+}
 
 struct LimnConv {
     int ic, oc, kh, kw, stride, pad, dilation, groups, accumulate;
@@ -182,6 +197,7 @@ static dnnl_status_t make_pd(const LimnConv *c, const dnnl_memory_desc_t *src, c
     dnnl_primitive_attr_t attr;
     dnnl_post_ops_t ops;
     dnnl_primitive_attr_create(&attr);
+    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
     dnnl_post_ops_create(&ops);
     if (c->act != LIMN_ACT_NONE) {
         float alpha = c->act == LIMN_ACT_LEAKY_RELU ? c->alpha : c->act == LIMN_ACT_SILU ? 1.0f : 0.0f;
@@ -236,6 +252,7 @@ static int plan_new(LimnConv *c, int h, int w, Plan *p) {
         dnnl_primitive_desc_destroy(pd);
         CHECK(make_pd(c, &src_md, &c->wmd, &bia_md, &dst_md, &pd), "convolution (fixed weights layout)");
     }
+    p->scratch_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     dnnl_status_t st = dnnl_primitive_create(&p->prim, pd);
     dnnl_primitive_desc_destroy(pd);
     if (st != dnnl_success) return fail("convolution primitive", st);
@@ -260,20 +277,29 @@ int limn_conv_run(LimnConv *c, const float *src, int h, int w, float *dst) {
     }
     pthread_mutex_unlock(&c->lock);
 
-    dnnl_memory_t sm, dm;
+    size_t scratch_bytes = dnnl_memory_desc_get_size(&plan.scratch_md);
+    void *pad = scratch_bytes ? thread_scratch(scratch_bytes) : NULL;
+    if (scratch_bytes && !pad) {
+        snprintf(error_text, sizeof(error_text), "out of memory for a convolution scratchpad");
+        return -1;
+    }
+    dnnl_memory_t sm, dm, pm = NULL;
     CHECK(dnnl_memory_create(&sm, &plan.src_md, get_engine(), (void *) src), "memory");
     dnnl_status_t st = dnnl_memory_create(&dm, &plan.dst_md, get_engine(), dst);
-    if (st != dnnl_success) { dnnl_memory_destroy(sm); return fail("memory", st); }
+    if (st == dnnl_success && scratch_bytes) st = dnnl_memory_create(&pm, &plan.scratch_md, get_engine(), pad);
+    if (st != dnnl_success) { dnnl_memory_destroy(sm); dnnl_memory_destroy(dm); return fail("memory", st); }
     dnnl_stream_t s;
     dnnl_stream_create(&s, get_engine(), dnnl_stream_default_flags);
-    dnnl_exec_arg_t args[4] = {
+    dnnl_exec_arg_t args[5] = {
         { DNNL_ARG_SRC, sm }, { DNNL_ARG_WEIGHTS, c->wmem }, { DNNL_ARG_BIAS, c->bmem }, { DNNL_ARG_DST, dm },
+        { DNNL_ARG_SCRATCHPAD, pm },
     };
-    st = dnnl_primitive_execute(plan.prim, s, 4, args);
+    st = dnnl_primitive_execute(plan.prim, s, scratch_bytes ? 5 : 4, args);
     if (st == dnnl_success) st = dnnl_stream_wait(s);
     dnnl_stream_destroy(s);
     dnnl_memory_destroy(sm);
     dnnl_memory_destroy(dm);
+    if (pm) dnnl_memory_destroy(pm);
     return st == dnnl_success ? 0 : fail("convolution", st);
 }
 

@@ -1,3 +1,5 @@
+import CLimnEngine
+import Foundation
 @testable import LimnEngine
 import XCTest
 
@@ -20,6 +22,25 @@ final class GoldenTests: XCTestCase {
 
     func testStyleNetMatchesPyTorch() throws { try check("style_net") }
     func testCompactSRMatchesPyTorch() throws { try check("compact_sr") }
+
+    /// The tiled operator runs one network from several threads at once
+    /// (oneDNN primitives shared, scratchpads per call): results must not change.
+    func testConcurrentForwardPassesAgree() throws {
+        for arch in ["style_net", "compact_sr"] {
+            let net = try Architectures.load(path: fixture("\(arch).safetensors"))
+            var rng = Random(11)
+            let inputs = (0..<8).map { _ in rng.tensor(24, 28, 3) }
+            let serial = try inputs.map { try net.forward($0).values }
+            let lock = NSLock()
+            nonisolated(unsafe) var parallel = [[Float]](repeating: [], count: inputs.count)
+            DispatchQueue.concurrentPerform(iterations: inputs.count) { i in
+                limn_engine_set_threads(1)
+                let y = try? net.forward(inputs[i]).values
+                lock.withLock { parallel[i] = y ?? [] }
+            }
+            XCTAssertEqual(parallel, serial, arch)
+        }
+    }
 
     /// Statistics recorded on one pass and supplied to another reproduce it.
     func testInstanceNormStatisticsFromOutside() throws {

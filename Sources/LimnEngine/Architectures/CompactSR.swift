@@ -21,7 +21,9 @@ public final class CompactSR: Network {
 
     struct Block {
         let c1: Conv2D, c2: Conv2D, dw: Conv2D, pw: Conv2D, prelu: PReLU
-        let norm: LayerNorm, gate: Conv2D, fc1: Conv2D, fc2: Conv2D, fuse: Conv2D
+        // The gate's 1x1 convolution runs as its two halves, so that tanh is
+        // fused into the second and no channel slices are copied.
+        let norm: LayerNorm, gateA: Conv2D, gateB: Conv2D, fc1: Conv2D, fc2: Conv2D, fuse: Conv2D
     }
 
     let head: Conv2D
@@ -39,6 +41,8 @@ public final class CompactSR: Network {
         head = try w.conv("head", 3, c, kernel: 3)
         body = try (0..<blocks).map { i in
             let p = "blocks.\(i)"
+            let gw = try w.tensor("\(p).gate.weight", [2 * c, 3 * q, 1, 1]), gb = try w.tensor("\(p).gate.bias", [2 * c])
+            let half = c * 3 * q
             return try Block(
                 c1: w.conv("\(p).c1", c, c, kernel: 3, activation: .leakyReLU(0.05)),
                 c2: w.conv("\(p).c2", 3 * q, c, kernel: 3, dilation: 2, activation: .gelu),
@@ -46,7 +50,9 @@ public final class CompactSR: Network {
                 pw: w.conv("\(p).pw", 3 * q, q, kernel: 1),
                 prelu: w.prelu("\(p).prelu", q),
                 norm: w.layerNorm("\(p).norm", 3 * q),
-                gate: w.conv("\(p).gate", 3 * q, 2 * c, kernel: 1),
+                gateA: Conv2D(weights: Array(gw[..<half]), bias: Array(gb[..<c]), inChannels: 3 * q, outChannels: c, kernel: 1),
+                gateB: Conv2D(weights: Array(gw[half...]), bias: Array(gb[c...]), inChannels: 3 * q, outChannels: c,
+                              kernel: 1, activation: .tanh),
                 fc1: w.conv("\(p).fc1", c, q, kernel: 1, activation: .relu),
                 fc2: w.conv("\(p).fc2", q, c, kernel: 1, activation: .sigmoid),
                 fuse: w.conv("\(p).fuse", c, c, kernel: 1, accumulates: true))
@@ -65,10 +71,7 @@ public final class CompactSR: Network {
             let t2 = try b.c2(t1.channels(q, 3 * q))
             let t3 = b.prelu(try b.pw(b.dw(t2.channels(q, 3 * q))))
             let kept = b.norm(Tensor.concatenated([t1.channels(0, q), t2.channels(0, q), t3]))
-            let g = try b.gate(kept)
-            let gateInput = g.channels(channels, channels)
-            Activation.tanh.apply(gateInput)
-            let z = g.channels(0, channels) * gateInput
+            let z = try b.gateA(kept) * b.gateB(kept)
             let pooled = Tensor(height: 1, width: 1, channels: channels, values: z.globalAveragePooled())
             z.scaleChannels(try b.fc2(b.fc1(pooled)).values)
             y = try b.fuse(z, adding: y)
