@@ -146,13 +146,10 @@ static void row_release(Tiled *t, Row *r) {
     g_cond_broadcast(&t->changed);
 }
 
-// Makes block (bx, row) ready; called with t->lock held.
-static int block_ensure(Tiled *t, Seq *seq, Row *row, int bx) {
+// Computes block bx of `row`, which is empty; called with t->lock held,
+// which it releases while the block function runs.
+static int block_compute(Tiled *t, Seq *seq, Row *row, int bx) {
     Block *b = &row->blocks[bx];
-    while (b->state == BLOCK_BUSY && !t->failed) g_cond_wait(&t->changed, &t->lock);
-    if (t->failed) return -1;
-    if (b->state == BLOCK_READY) return 0;
-
     b->state = BLOCK_BUSY;
     const int h = t->halo, c = t->in_bands, s = t->scale;
     const int bw = MIN(t->block, t->in_w - bx * t->block);
@@ -189,6 +186,27 @@ static int block_ensure(Tiled *t, Seq *seq, Row *row, int bx) {
     }
     g_cond_broadcast(&t->changed);
     return rc;
+}
+
+// Makes block (bx, row) ready; called with t->lock held. While another
+// worker computes it, this one computes other blocks of the row rather than
+// wait: vips hands neighbouring demand tiles, which mostly share a block, to
+// different workers.
+static int block_ensure(Tiled *t, Seq *seq, Row *row, int bx) {
+    Block *b = &row->blocks[bx];
+    for (;;) {
+        if (t->failed) return -1;
+        if (b->state == BLOCK_READY) return 0;
+        if (b->state == BLOCK_EMPTY) return block_compute(t, seq, row, bx);
+        int other = -1;
+        for (int i = 0; i < t->n_bx && other < 0; i++)
+            if (row->blocks[i].state == BLOCK_EMPTY) other = i;
+        if (other >= 0) {
+            if (block_compute(t, seq, row, other)) return -1;
+        } else {
+            g_cond_wait(&t->changed, &t->lock);
+        }
+    }
 }
 
 static int tiled_generate(VipsRegion *out, void *vseq, void *a, void *b, gboolean *stop) {
