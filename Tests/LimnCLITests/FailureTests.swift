@@ -42,9 +42,9 @@ final class FailureTests: XCTestCase {
 
     func testMissingAndEmptyAndNotAnImage() throws {
         try expectFailure(dir + "/missing.jpg", "No such file")
-        FileManager.default.createFile(atPath: dir + "/empty.jpg", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/empty.jpg", contents: Data()))
         try expectFailure(dir + "/empty.jpg", "empty")
-        FileManager.default.createFile(atPath: dir + "/text.jpg", contents: Data("hello, not a JPEG\n".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/text.jpg", contents: Data("hello, not a JPEG\n".utf8)))
         try expectFailure(dir + "/text.jpg", "not a known file format")
         try expectFailure(dir, "folder")
     }

@@ -15,7 +15,7 @@ final class WeightsTests: XCTestCase {
 
     func expectError(_ data: Data, _ text: String, file: StaticString = #filePath, line: UInt = #line) {
         let path = dir + "/w.safetensors"
-        FileManager.default.createFile(atPath: path, contents: data)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: data))
         XCTAssertThrowsError(try Architectures.load(path: path), file: file, line: line) { error in
             XCTAssertTrue("\(error)".contains(text), "expected '\(text)' in: \(error)", file: file, line: line)
         }
@@ -34,6 +34,15 @@ final class WeightsTests: XCTestCase {
         return out
     }
 
+    /// The file with one metadata entry changed.
+    func editedMetadata(_ key: String, _ value: String) -> Data {
+        editedHeader { j in
+            var m = j["__metadata__"] as! [String: String]
+            m[key] = value
+            j["__metadata__"] = m
+        }
+    }
+
     func testDamagedFiles() {
         expectError(Data(), "shorter than")
         expectError(good.prefix(good.count - 100), "outside the file")
@@ -50,23 +59,12 @@ final class WeightsTests: XCTestCase {
             t["shape"] = [16, 3, 3, 1]
             j["head.weight"] = t
         }, "tensor 'head.weight' has 1728 bytes for shape [16, 3, 3, 1] of F32")
-        expectError(editedHeader { j in
-            var m = j["__metadata__"] as! [String: String]
-            m["scale"] = "2"
-            j["__metadata__"] = m
-        }, "tensor 'tail.weight' has shape [27, 16, 3, 3], expected [12, 16, 3, 3]")
+        expectError(editedMetadata("scale", "2"), "tensor 'tail.weight' has shape [27, 16, 3, 3], expected [12, 16, 3, 3]")
         expectError(editedHeader { j in j["extra.weight"] = j["head.bias"] }, "overlap")
         expectError(editedHeader { j in j.removeValue(forKey: "tail.bias") }, "tensor 'tail.bias' missing")
-        expectError(editedHeader { j in
-            var m = j["__metadata__"] as! [String: String]
-            m["blocks"] = "1"
-            j["__metadata__"] = m
-        }, "unexpected tensor 'blocks.1")
-        expectError(editedHeader { j in
-            var m = j["__metadata__"] as! [String: String]
-            m["arch"] = "vgg19"
-            j["__metadata__"] = m
-        }, "unknown architecture 'vgg19'")
+        expectError(editedMetadata("blocks", "1"), "unexpected tensor 'blocks.1")
+        expectError(editedMetadata("arch", "vgg19"), "unknown architecture 'vgg19'")
+        expectError(editedMetadata("channels", "many"), "metadata 'channels' is 'many'")
         expectError(editedHeader { j in
             var t = j["head.bias"] as! [String: Any]
             t["dtype"] = "I64"
@@ -86,7 +84,7 @@ final class WeightsTests: XCTestCase {
 
     func testManifestChecksHash() throws {
         let data = good
-        FileManager.default.createFile(atPath: dir + "/sr.safetensors", contents: data)
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/sr.safetensors", contents: data))
         let entry: [String: String] = ["name": "tiny", "task": "upscale", "file": "sr.safetensors",
                                        "sha256": SHA256.hex(data), "description": "test"]
         try JSONSerialization.data(withJSONObject: [entry]).write(to: URL(fileURLWithPath: dir + "/manifest.json"))
@@ -95,7 +93,7 @@ final class WeightsTests: XCTestCase {
         XCTAssertThrowsError(try manifest.load("huge", task: "upscale")) { XCTAssertTrue("\($0)".contains("known: tiny")) }
         var damaged = data
         damaged[data.count - 1] ^= 1
-        FileManager.default.createFile(atPath: dir + "/sr.safetensors", contents: damaged)
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/sr.safetensors", contents: damaged))
         XCTAssertThrowsError(try manifest.load("tiny", task: "upscale")) { XCTAssertTrue("\($0)".contains("checksum mismatch")) }
     }
 
