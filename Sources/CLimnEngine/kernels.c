@@ -117,12 +117,21 @@ void limn_scale_channels(float *x, size_t pixels, int c, const float *s) {
         for (int k = 0; k < c; k++) x[p * c + k] *= s[k];
 }
 
+// Plain loops: a memcpy call per pixel costs more than the few channels it moves.
 void limn_slice_channels(const float *src, size_t pixels, int c, int first, int n, float *dst) {
-    for (size_t p = 0; p < pixels; p++) memcpy(dst + p * n, src + p * c + first, n * sizeof(float));
+    for (size_t p = 0; p < pixels; p++) {
+        const float *s = src + p * c + first;
+        float *d = dst + p * n;
+        for (int k = 0; k < n; k++) d[k] = s[k];
+    }
 }
 
 void limn_place_channels(const float *src, size_t pixels, int n, float *dst, int c, int first) {
-    for (size_t p = 0; p < pixels; p++) memcpy(dst + p * c + first, src + p * n, n * sizeof(float));
+    for (size_t p = 0; p < pixels; p++) {
+        const float *s = src + p * n;
+        float *d = dst + p * c + first;
+        for (int k = 0; k < n; k++) d[k] = s[k];
+    }
 }
 
 void limn_global_avg_pool(const float *src, size_t pixels, int c, float *out) {
@@ -166,7 +175,14 @@ void limn_normalize_channels(const float *src, size_t pixels, int c, const float
 
 void limn_layer_norm(const float *src, size_t pixels, int c, float eps, const float *gamma,
                      const float *beta, float *dst) {
+    float g[c], b[c];
+    for (int k = 0; k < c; k++) {
+        g[k] = gamma ? gamma[k] : 1.0f;
+        b[k] = beta ? beta[k] : 0.0f;
+    }
     for (size_t p = 0; p < pixels; p++) {
+        // The channel sums may be reordered, so they vectorise.
+#pragma clang fp reassociate(on)
         const float *s = src + p * c;
         float *d = dst + p * c;
         float mean = 0, var = 0;
@@ -174,6 +190,6 @@ void limn_layer_norm(const float *src, size_t pixels, int c, float eps, const fl
         mean /= (float) c;
         for (int k = 0; k < c; k++) var += (s[k] - mean) * (s[k] - mean);
         float inv = 1.0f / sqrtf(var / (float) c + eps);
-        for (int k = 0; k < c; k++) d[k] = (s[k] - mean) * inv * (gamma ? gamma[k] : 1.0f) + (beta ? beta[k] : 0.0f);
+        for (int k = 0; k < c; k++) d[k] = (s[k] - mean) * inv * g[k] + b[k];
     }
 }
