@@ -74,11 +74,14 @@ final class ImageHandlingTests: XCTestCase {
         XCTAssertEqual(q[(31 * 32 + 31) * 4 + 3], 0)
     }
 
-    func testExifKeptWithNewDimensions() throws {
+    func testExifAndXmpKeptWithNewDimensions() throws {
+        let xmp = Array("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description xmlns:dc=\"http://purl.org/dc/elements/1.1/\" dc:creator=\"Limn test\"/></rdf:RDF></x:xmpmeta>".utf8)
         let img = try Fixture.eightBit(Fixture.pattern(width: 40, height: 30))
             .setting("exif-ifd0-Make", string: "LimnTestCam")
             .setting("exif-ifd0-Artist", string: "A. Tester")
+            .setting("xmp-data", blob: xmp)
         let out = try upscaled(img, "exif.jpg", out: "out.jpg")
+        XCTAssertEqual(out.blob("xmp-data").map { String(decoding: $0, as: UTF8.self).contains("Limn test") }, true)
         XCTAssertNotNil(out.blob("exif-data"))
         XCTAssertTrue(out.string("exif-ifd0-Make")?.hasPrefix("LimnTestCam") ?? false, out.string("exif-ifd0-Make") ?? "none")
         XCTAssertTrue(out.string("exif-ifd0-Artist")?.hasPrefix("A. Tester") ?? false)
