@@ -14,13 +14,14 @@ import torch
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.archs import CompactSR, StyleNet  # noqa: E402
+from limn_train.archs import CompactSR, SRNet, StyleNet  # noqa: E402
 from limn_train.export import export, nhwc, round_weights_  # noqa: E402
 
 CASES = [
     # (model, weights dtype, input height, input width)
     (lambda: StyleNet(channels=8, res_blocks=2), torch.float16, 24, 20),
     (lambda: CompactSR(channels=16, blocks=2, scale=3), torch.float32, 11, 13),
+    (lambda: SRNet(channels=16, blocks=2, scale=2), torch.float16, 10, 14),
 ]
 
 

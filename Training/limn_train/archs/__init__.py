@@ -5,5 +5,6 @@ Each mirrors Sources/LimnEngine/Architectures/<Name>.swift: same tensor names
 """
 from .style_net import StyleNet
 from .compact_sr import CompactSR
+from .sr_net import SRNet
 
-ARCHS = {StyleNet.arch: StyleNet, CompactSR.arch: CompactSR}
+ARCHS = {StyleNet.arch: StyleNet, CompactSR.arch: CompactSR, SRNet.arch: SRNet}

@@ -1,0 +1,85 @@
+"""Super-resolution quality of the `limn` CLI on Set5 and Set14 (standard
+MATLAB-bicubic LR files): Y-channel PSNR and SSIM (BT.601, `scale` border
+pixels shaved), beside lanczos and bicubic.
+
+    python Benchmarks/quality/sr_eval.py [--models lanczos fidelity] [--scales 2 3 4]
+
+Runs `.build/release/limn upscale --model M --scale S LR out.png` for each LR
+file; bicubic is MATLAB's (Training/limn_train/data/imresize.py).
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "Training"))
+import torch  # noqa: E402
+from limn_train.data.imresize import imresize  # noqa: E402
+
+
+def y(img):
+    img = img.astype(np.float64)
+    return 16 + (65.481 * img[..., 0] + 128.553 * img[..., 1] + 24.966 * img[..., 2]) / 255
+
+
+def psnr(a, b):
+    return 10 * np.log10(255 ** 2 / np.mean((a - b) ** 2))
+
+
+def ssim(a, b):
+    """Wang et al.'s SSIM with an 11x11 Gaussian window (sigma 1.5), valid region."""
+    c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
+    g = np.exp(-0.5 * (np.arange(11) - 5) ** 2 / 1.5 ** 2)
+    w = torch.from_numpy(np.outer(g, g) / np.outer(g, g).sum())[None, None]
+    f = lambda x: torch.nn.functional.conv2d(torch.from_numpy(x)[None, None], w)[0, 0].numpy()  # noqa: E731
+    mu_a, mu_b = f(a), f(b)
+    va, vb, cov = f(a * a) - mu_a ** 2, f(b * b) - mu_b ** 2, f(a * b) - mu_a * mu_b
+    return float(np.mean((2 * mu_a * mu_b + c1) * (2 * cov + c2) / ((mu_a ** 2 + mu_b ** 2 + c1) * (va + vb + c2))))
+
+
+def score(sr, hr, s):
+    a, b = y(sr)[s:-s, s:-s].round(), y(hr)[s:-s, s:-s].round()
+    return psnr(a, b), ssim(a, b)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", nargs="+", default=["lanczos"])
+    ap.add_argument("--scales", nargs="+", type=int, default=[2, 3, 4])
+    ap.add_argument("--limn", default=os.path.join(ROOT, ".build", "release", "limn"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "sr_test"))
+    a = ap.parse_args()
+    print("| set | scale | method | PSNR (dB) | SSIM |")
+    print("|---|---:|---|---:|---:|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ["Set5", "Set14"]:
+            for s in a.scales:
+                folder = os.path.join(a.data, name, f"image_SRF_{s}")
+                pairs = sorted(f for f in os.listdir(folder) if f.endswith("_HR.png"))
+                rows = {m: [] for m in ["bicubic"] + a.models}
+                for f in pairs:
+                    hr = np.asarray(Image.open(os.path.join(folder, f)).convert("RGB"))
+                    lr_path = os.path.join(folder, f.replace("_HR", "_LR"))
+                    lr = np.asarray(Image.open(lr_path).convert("RGB"))
+                    t = torch.from_numpy(lr.astype(np.float64) / 255).permute(2, 0, 1)
+                    bic = imresize(t, lr.shape[0] * s, lr.shape[1] * s).clamp(0, 1).permute(1, 2, 0).numpy()
+                    bic = (bic * 255).round()[:hr.shape[0], :hr.shape[1]]
+                    rows["bicubic"].append(score(bic, hr, s))
+                    for m in a.models:
+                        out = os.path.join(tmp, "out.png")
+                        subprocess.run([a.limn, "upscale", "--model", m, "--scale", str(s), lr_path, out], check=True)
+                        sr = np.asarray(Image.open(out).convert("RGB"))[:hr.shape[0], :hr.shape[1]]
+                        rows[m].append(score(sr, hr, s))
+                for m, r in rows.items():
+                    p, q = np.mean([x[0] for x in r]), np.mean([x[1] for x in r])
+                    print(f"| {name} | x{s} | {m} | {p:.2f} | {q:.4f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Image data and degradations for training."""

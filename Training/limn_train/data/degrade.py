@@ -1,0 +1,82 @@
+"""Degradations for the `photo` family: blur, downscaling with random
+kernels, Gaussian and Poisson noise, JPEG, in random order, in the manner of
+practical restoration pipelines (BSRGAN / Real-ESRGAN)."""
+import io
+import math
+import random
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from .imresize import imresize
+
+
+def gaussian_kernel(size, sx, sy, theta):
+    r = size // 2
+    y, x = torch.meshgrid(torch.arange(-r, r + 1.0), torch.arange(-r, r + 1.0), indexing="ij")
+    c, s = math.cos(theta), math.sin(theta)
+    xr, yr = c * x + s * y, -s * x + c * y
+    k = torch.exp(-0.5 * ((xr / sx) ** 2 + (yr / sy) ** 2))
+    return k / k.sum()
+
+
+def blur(img, rng):
+    """Isotropic or anisotropic Gaussian blur."""
+    sx = rng.uniform(0.2, 2.5)
+    sy = sx if rng.random() < 0.5 else rng.uniform(0.2, 2.5)
+    k = gaussian_kernel(21, sx, sy, rng.uniform(0, math.pi))
+    c = img.shape[0]
+    return F.conv2d(F.pad(img[None], (10, 10, 10, 10), mode="reflect"), k.expand(c, 1, 21, 21), groups=c)[0]
+
+
+def resize(img, h, w, rng):
+    """To h x w with a random kernel."""
+    mode = rng.choice(["bicubic", "bilinear", "area", "matlab"])
+    if mode == "matlab":
+        return imresize(img, h, w)
+    if mode == "area":
+        return F.interpolate(img[None], size=(h, w), mode="area")[0]
+    return F.interpolate(img[None], size=(h, w), mode=mode, align_corners=False, antialias=True)[0]
+
+
+def noise(img, rng):
+    if rng.random() < 0.6:
+        sigma = rng.uniform(1, 10) / 255
+        if rng.random() < 0.4:   # grey noise
+            return img + torch.randn_like(img[:1]) * sigma
+        return img + torch.randn_like(img) * sigma
+    peak = 10 ** rng.uniform(2, 4)   # Poisson, photon-count scale
+    return torch.poisson(img.clamp(0, 1) * peak) / peak
+
+
+def jpeg(img, rng, quality=None):
+    q = quality or rng.randint(30, 95)
+    arr = (img.clamp(0, 1).permute(1, 2, 0).numpy() * 255 + 0.5).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="JPEG", quality=q)
+    out = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"), dtype=np.float32) / 255
+    return torch.from_numpy(out).permute(2, 0, 1)
+
+
+def degrade(hr, scale, rng):
+    """hr: (3, H, W) in [0, 1] with H, W divisible by scale; returns the LR image."""
+    h, w = hr.shape[1] // scale, hr.shape[2] // scale
+    x = hr
+    steps = ["blur", "resize", "noise"]
+    rng.shuffle(steps)
+    resized = False
+    for step in steps:
+        if step == "blur" and rng.random() < 0.8:
+            x = blur(x, rng)
+        elif step == "resize":
+            x = resize(x, h, w, rng)
+            resized = True
+        elif step == "noise" and rng.random() < 0.8:
+            x = noise(x, rng)
+    if not resized:
+        x = resize(x, h, w, rng)
+    if rng.random() < 0.9:
+        x = jpeg(x, rng)
+    return x.clamp(0, 1)
