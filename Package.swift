@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "LimnCLI",
             dependencies: [
-                "Limn", "LimnImage",
+                "Limn", "LimnImage", "LimnEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Measurements kept out of the tests: `limn-bench`.
@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "LimnEngineTests", dependencies: ["LimnEngine", "CLimnEngine"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LimnTests", dependencies: ["Limn", "LimnImage", "LimnEngine"]),
-        .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "CLimnVips"]),
+        .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "LimnEngine", "Limn", "CLimnVips"]),
     ]
 )

@@ -133,7 +133,9 @@ def main():
     model = SRNet(a.channels, a.blocks, a.scale).to(device)
     say(f"sr_net: {sum(p.numel() for p in model.parameters())} parameters")
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.99))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.iters, pct_start=0.05)
+    warm = max(1, a.iters // 50)   # linear warm-up, then cosine decay to 1% of the rate
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / warm) * (
+        0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, i / a.iters)))))
     start = time.time()
     best, it = -1.0, 0
     for it, (lr, hr) in enumerate(loader, 1):

@@ -31,6 +31,7 @@ int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n) {
     return vips_extract_band(in, out, first, "n", n, NULL);
 }
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_bandjoin2(a, b, out, NULL); }
+int limn_bandmean(VipsImage *in, VipsImage **out) { return vips_bandmean(in, out, NULL); }
 int limn_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
     return vips_colourspace(in, out, space, NULL);
 }

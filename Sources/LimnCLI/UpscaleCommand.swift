@@ -1,9 +1,15 @@
 import ArgumentParser
 import Limn
+import LimnEngine
 import LimnImage
 
 enum UpscaleModel: String, ExpressibleByArgument, CaseIterable {
+    /// Classic lanczos3 resampling, no network.
     case lanczos
+    /// Networks trained on real-photo degradations (blur, noise, JPEG).
+    case photo
+    /// Networks trained on bicubic downscales, the benchmark protocol.
+    case fidelity
 }
 
 struct Upscale: ParsableCommand {
@@ -18,7 +24,7 @@ struct Upscale: ParsableCommand {
           limn upscale --scale 3 --output-dir big/ --suffix -3x *.jpg
         """)
 
-    @Option(help: "Resampling model.")
+    @Option(help: "lanczos (no network), photo (trained for real photos) or fidelity (trained on bicubic downscales; needs the presets).")
     var model: UpscaleModel = .lanczos
 
     @Option(help: "Factor to enlarge by, in (1, 8].")
@@ -49,7 +55,15 @@ struct Upscale: ParsableCommand {
     }
 
     func run() throws {
-        let upscaler = LanczosUpscaler(size: size)
-        try common.runJobs { try upscaler($0) }
+        switch model {
+        case .lanczos:
+            let upscaler = LanczosUpscaler(size: size)
+            try common.runJobs { try upscaler($0) }
+        case .photo, .fidelity:
+            let manifest: PresetManifest
+            do { manifest = try PresetManifest.installed() } catch { throw ValidationError("\(error)") }
+            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: common.tile, manifest: manifest)
+            try common.runJobs { try upscaler($0) }
+        }
     }
 }

@@ -169,11 +169,15 @@ public final class Image: @unchecked Sendable {
     func extractBands(_ first: Int, _ n: Int) throws -> Image {
         try Image.make { limn_extract_bands(ptr, $0, Int32(first), Int32(n)) }
     }
-    func join(_ other: Image) throws -> Image { try Image.make { limn_bandjoin2(ptr, other.ptr, $0) } }
     func withInterpretation(_ t: VipsInterpretation) throws -> Image {
         try Image.make { limn_set_interpretation(ptr, $0, t) }
     }
     func clamp(_ lo: Double, _ hi: Double) throws -> Image { try Image.make { limn_clamp(ptr, $0, lo, hi) } }
+    public func join(_ other: Image) throws -> Image { try Image.make { limn_bandjoin2(ptr, other.ptr, $0) } }
+    /// The mean of the bands, as one band.
+    public func bandMean() throws -> Image {
+        try Image.make { limn_bandmean(ptr, $0) }.cast(VIPS_FORMAT_FLOAT)
+    }
 
     /// Float samples, as an interleaved array (row-major, bands last). For tests and small images.
     public func floatPixels() throws -> [Float] {

@@ -19,6 +19,7 @@ int limn_cast(VipsImage *in, VipsImage **out, VipsBandFormat format);
 int limn_linear1(VipsImage *in, VipsImage **out, double a, double b);
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n);
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out);
+int limn_bandmean(VipsImage *in, VipsImage **out);
 int limn_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space);
 int limn_set_interpretation(VipsImage *in, VipsImage **out, VipsInterpretation space);
 int limn_premultiply(VipsImage *in, VipsImage **out);
