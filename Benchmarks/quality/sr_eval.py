@@ -1,8 +1,10 @@
 """Super-resolution quality of the `limn` CLI on Set5 and Set14 (standard
 MATLAB-bicubic LR files): Y-channel PSNR and SSIM (BT.601, `scale` border
-pixels shaved), beside lanczos and bicubic.
+pixels shaved), beside lanczos and bicubic. With --degraded, on Set14
+degraded the way phones degrade: MATLAB-bicubic down, Gaussian noise
+sigma 2/255 (seed 0), JPEG quality 75, made deterministically.
 
-    python Benchmarks/quality/sr_eval.py [--models lanczos fidelity] [--scales 2 3 4]
+    python Benchmarks/quality/sr_eval.py [--models lanczos fidelity] [--scales 2 3 4] [--degraded]
 
 Runs `.build/release/limn upscale --model M --scale S LR out.png` for each LR
 file; bicubic is MATLAB's (Training/limn_train/data/imresize.py).
@@ -48,17 +50,30 @@ def score(sr, hr, s):
     return psnr(a, b), ssim(a, b)
 
 
+def degrade(hr, s, path):
+    """Bicubic down by s, Gaussian noise sigma 2/255 (seeded per image), JPEG
+    quality 75; writes the JPEG to `path` and returns it."""
+    h, w = hr.shape[0] // s, hr.shape[1] // s
+    t = torch.from_numpy(hr[:h * s, :w * s].astype(np.float64) / 255).permute(2, 0, 1)
+    lr = imresize(t, h, w).permute(1, 2, 0).numpy() * 255
+    rng = np.random.default_rng(int(hr.sum()) % (2 ** 32))
+    lr = np.clip(lr + rng.normal(0, 2, lr.shape), 0, 255).round().astype(np.uint8)
+    Image.fromarray(lr).save(path, quality=75)
+    return path
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", nargs="+", default=["lanczos"])
     ap.add_argument("--scales", nargs="+", type=int, default=[2, 3, 4])
     ap.add_argument("--limn", default=os.path.join(ROOT, ".build", "release", "limn"))
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "sr_test"))
+    ap.add_argument("--degraded", action="store_true")
     a = ap.parse_args()
     print("| set | scale | method | PSNR (dB) | SSIM |")
     print("|---|---:|---|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ["Set5", "Set14"]:
+        for name in (["Set14"] if a.degraded else ["Set5", "Set14"]):
             for s in a.scales:
                 folder = os.path.join(a.data, name, f"image_SRF_{s}")
                 pairs = sorted(f for f in os.listdir(folder) if f.endswith("_HR.png"))
@@ -66,6 +81,8 @@ def main():
                 for f in pairs:
                     hr = np.asarray(Image.open(os.path.join(folder, f)).convert("RGB"))
                     lr_path = os.path.join(folder, f.replace("_HR", "_LR"))
+                    if a.degraded:
+                        lr_path = degrade(hr, s, os.path.join(tmp, f.replace("_HR.png", "_LR.jpg")))
                     lr = np.asarray(Image.open(lr_path).convert("RGB"))
                     t = torch.from_numpy(lr.astype(np.float64) / 255).permute(2, 0, 1)
                     bic = imresize(t, lr.shape[0] * s, lr.shape[1] * s).clamp(0, 1).permute(1, 2, 0).numpy()
