@@ -1,5 +1,23 @@
+import Foundation
 import LimnEngine
 import LimnImage
+
+/// Networks loaded once per run, however many images a batch has.
+final class LoadedNetworks: @unchecked Sendable {
+    private var networks: [String: any Network] = [:]
+    private let lock = NSLock()
+    let manifest: PresetManifest
+    init(_ manifest: PresetManifest) { self.manifest = manifest }
+
+    func network(_ name: String, task: String) throws -> any Network {
+        try lock.withLock {
+            if let n = networks[name] { return n }
+            let n = try manifest.load(name, task: task)
+            networks[name] = n
+            return n
+        }
+    }
+}
 
 /// Upscaling with trained networks (`photo` or `fidelity` presets at x2, x3,
 /// x4): the smallest network scale that reaches the factor (x4 then another
@@ -10,13 +28,13 @@ public struct NetworkUpscaler: Sendable {
     public let family: String
     public let size: UpscaleSize
     public let tile: Int
-    let manifest: PresetManifest
+    let networks: LoadedNetworks
 
     public init(family: String, size: UpscaleSize, tile: Int, manifest: PresetManifest) {
         self.family = family
         self.size = size
         self.tile = tile
-        self.manifest = manifest
+        networks = LoadedNetworks(manifest)
     }
 
     /// Network scales to run for a factor in (1, 8].
@@ -33,7 +51,7 @@ public struct NetworkUpscaler: Sendable {
         let grey = input.isGrey
         if grey { colour = try colour.join(colour).join(colour) }
         for s in Self.stages(for: factor) {
-            let net = try manifest.load("\(family)_x\(s)", task: "upscale")
+            let net = try networks.network("\(family)_x\(s)", task: "upscale")
             colour = try colour.tiled(.network(net), block: tile)
         }
         if colour.width != w || colour.height != h {
