@@ -27,7 +27,7 @@ typedef struct {
 
 typedef struct {
     VipsImage *in;
-    int in_w, in_h, in_bands, out_bands, scale, block, halo;
+    int in_w, in_h, in_bands, out_bands, scale, block_w, block_h, halo;
     LimnPad pad;
     LimnBlockFn fn;
     void *ctx;
@@ -57,13 +57,13 @@ static int map_coord(int i, int n, LimnPad pad) {
 }
 
 static size_t strip_width(const Tiled *t) { return (size_t) t->in_w + 2 * t->halo; }
-static size_t strip_height(const Tiled *t) { return (size_t) t->block + 2 * t->halo; }
+static size_t strip_height(const Tiled *t) { return (size_t) t->block_h + 2 * t->halo; }
 
 // Fills the padded input strip for block row `by`.
 static int strip_build(Tiled *t, VipsRegion *ir, int by, float *strip) {
     const int h = t->halo, c = t->in_bands;
-    const int y0 = by * t->block - h;
-    const int rows = MIN(t->block, t->in_h - by * t->block) + 2 * h;
+    const int y0 = by * t->block_h - h;
+    const int rows = MIN(t->block_h, t->in_h - by * t->block_h) + 2 * h;
     // The source rows this strip maps to, fetched in one request.
     int lo = t->in_h, hi = -1;
     for (int y = 0; y < rows; y++) {
@@ -152,10 +152,10 @@ static int block_compute(Tiled *t, Seq *seq, Row *row, int bx) {
     Block *b = &row->blocks[bx];
     b->state = BLOCK_BUSY;
     const int h = t->halo, c = t->in_bands, s = t->scale;
-    const int bw = MIN(t->block, t->in_w - bx * t->block);
-    const int bh = MIN(t->block, t->in_h - row->by * t->block);
+    const int bw = MIN(t->block_w, t->in_w - bx * t->block_w);
+    const int bh = MIN(t->block_h, t->in_h - row->by * t->block_h);
     const int iw = bw + 2 * h, ih = bh + 2 * h;
-    if (!b->data) b->data = g_try_malloc((size_t) t->block * s * t->block * s * t->out_bands * sizeof(float));
+    if (!b->data) b->data = g_try_malloc((size_t) t->block_w * s * t->block_h * s * t->out_bands * sizeof(float));
     g_mutex_unlock(&t->lock);
 
     int rc = -1;
@@ -164,7 +164,7 @@ static int block_compute(Tiled *t, Seq *seq, Row *row, int bx) {
         const size_t sw = strip_width(t);
         for (int y = 0; y < ih; y++)
             memcpy(seq->in_block + (size_t) y * iw * c,
-                   row->strip + ((size_t) y * sw + (size_t) bx * t->block) * c,
+                   row->strip + ((size_t) y * sw + (size_t) bx * t->block_w) * c,
                    (size_t) iw * c * sizeof(float));
         rc = t->fn(t->ctx, seq->in_block, iw, ih, c, b->data, bw * s, bh * s, t->out_bands, err, sizeof(err));
         if (rc) vips_error("limn", "%s", err[0] ? err : "block function failed");
@@ -213,9 +213,9 @@ static int tiled_generate(VipsRegion *out, void *vseq, void *a, void *b, gboolea
     Seq *seq = (Seq *) vseq;
     Tiled *t = (Tiled *) b;
     const VipsRect *r = &out->valid;
-    const int ob = t->block * t->scale, c = t->out_bands;
-    const int by0 = r->top / ob, by1 = (r->top + r->height - 1) / ob;
-    const int bx0 = r->left / ob, bx1 = (r->left + r->width - 1) / ob;
+    const int obw = t->block_w * t->scale, obh = t->block_h * t->scale, c = t->out_bands;
+    const int by0 = r->top / obh, by1 = (r->top + r->height - 1) / obh;
+    const int bx0 = r->left / obw, bx1 = (r->left + r->width - 1) / obw;
 
     for (int by = by0; by <= by1; by++) {
         g_mutex_lock(&t->lock);
@@ -230,8 +230,8 @@ static int tiled_generate(VipsRegion *out, void *vseq, void *a, void *b, gboolea
 
         // Ready blocks are immutable while the row is held: copy unlocked.
         for (int bx = bx0; bx <= bx1 && !rc; bx++) {
-            const int bw = MIN(t->block, t->in_w - bx * t->block) * t->scale;
-            VipsRect blk = { bx * ob, by * ob, bw, MIN(t->block, t->in_h - by * t->block) * t->scale };
+            const int bw = MIN(t->block_w, t->in_w - bx * t->block_w) * t->scale;
+            VipsRect blk = { bx * obw, by * obh, bw, MIN(t->block_h, t->in_h - by * t->block_h) * t->scale };
             VipsRect part;
             vips_rect_intersectrect(&blk, r, &part);
             const float *data = row->blocks[bx].data;
@@ -252,7 +252,7 @@ static void *tiled_start(VipsImage *out, void *a, void *b) {
     Tiled *t = (Tiled *) b;
     Seq *seq = g_new0(Seq, 1);
     seq->ir = vips_region_new(t->in);
-    size_t n = strip_height(t) * (size_t) (t->block + 2 * t->halo) * t->in_bands;
+    size_t n = strip_height(t) * (size_t) (t->block_w + 2 * t->halo) * t->in_bands;
     seq->in_block = g_try_malloc(n * sizeof(float));
     if (!seq->in_block) {
         g_object_unref(seq->ir);
@@ -285,11 +285,11 @@ static void tiled_close(VipsImage *image, Tiled *t) {
     g_free(t);
 }
 
-int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int block,
+int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int block_w, int block_h,
                int halo, LimnPad pad, LimnBlockFn fn, void *ctx, void (*release)(void *)) {
-    if (scale < 1 || block < 1 || halo < 0 || out_bands < 1) {
+    if (scale < 1 || block_w < 1 || block_h < 1 || halo < 0 || out_bands < 1) {
         if (release) release(ctx);
-        vips_error("limn", "bad tiling: scale %d, block %d, halo %d", scale, block, halo);
+        vips_error("limn", "bad tiling: scale %d, block %dx%d, halo %d", scale, block_w, block_h, halo);
         return -1;
     }
     Tiled *t = g_new0(Tiled, 1);
@@ -303,14 +303,15 @@ int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int blo
     t->in_bands = in->Bands;
     t->out_bands = out_bands;
     t->scale = scale;
-    t->block = block;
+    t->block_w = block_w;
+    t->block_h = block_h;
     t->halo = halo;
     t->pad = pad;
     t->fn = fn;
     t->ctx = ctx;
     t->release = release;
-    t->n_bx = (t->in_w + block - 1) / block;
-    t->n_by = (t->in_h + block - 1) / block;
+    t->n_bx = (t->in_w + block_w - 1) / block_w;
+    t->n_by = (t->in_h + block_h - 1) / block_h;
     g_mutex_init(&t->lock);
     g_cond_init(&t->changed);
 
@@ -328,7 +329,7 @@ int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int blo
     // per sink buffer): keep every block row they can touch, plus a spare.
     int tw, th, n_lines;
     vips_get_tile_size(*out, &tw, &th, &n_lines);
-    int ob = block * scale;
+    int ob = block_h * scale;
     t->n_rows = MIN(t->n_by, (2 * n_lines + ob - 2) / ob + 2);
     t->rows = g_new0(Row, t->n_rows);
     for (int i = 0; i < t->n_rows; i++) {

@@ -29,7 +29,7 @@ extension BlockFunction {
         let a = net.alignment
         let halo = (net.receptiveRadius + a - 1) / a * a
         return BlockFunction(halo: halo, scale: net.scale, outputBands: net.outputChannels,
-                             padding: net.borderPadding.border) { block in
+                             padding: net.borderPadding.border, alignment: a) { block in
             limn_engine_set_threads(Int32(oneDNNThreads))
             guard block.bands == net.inputChannels else {
                 throw EngineError("network takes \(net.inputChannels) channels, image has \(block.bands)")

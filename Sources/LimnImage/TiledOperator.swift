@@ -30,14 +30,17 @@ public struct BlockFunction: Sendable {
     public let scale: Int
     public let outputBands: Int
     public let padding: BorderPadding
+    /// Block sizes and origins must be multiples of this (a network's total stride).
+    public let alignment: Int
     public let body: @Sendable (Block) throws -> Void
 
-    public init(halo: Int, scale: Int, outputBands: Int, padding: BorderPadding,
+    public init(halo: Int, scale: Int, outputBands: Int, padding: BorderPadding, alignment: Int = 1,
                 body: @escaping @Sendable (Block) throws -> Void) {
         self.halo = halo
         self.scale = scale
         self.outputBands = outputBands
         self.padding = padding
+        self.alignment = max(1, alignment)
         self.body = body
     }
 }
@@ -68,14 +71,36 @@ private let releaseContext: @convention(c) (UnsafeMutableRawPointer?) -> Void = 
 }
 
 extension Image {
-    /// Applies `function` in blocks of `block` x `block` input pixels. The result
-    /// equals `function` applied once to the whole image padded by its halo, and
-    /// streams: memory is bounded by a few rows of blocks.
-    public func tiled(_ function: BlockFunction, block: Int) throws -> Image {
+    /// Applies `function` in blocks of `block` x `block` input pixels (rounded up
+    /// to the function's alignment). The result equals `function` applied once
+    /// to the whole image padded by its halo, and streams: the operator keeps a
+    /// few rows of output blocks, so its memory grows with the width, never the
+    /// height. When those rows would pass `cacheLimit` bytes (very wide images,
+    /// large scales), blocks are made shorter to stay within it.
+    public func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = 512 << 20) throws -> Image {
+        let a = function.alignment
+        let bw = (block + a - 1) / a * a
+        // About two strips of vips' 128-line demand plus two block rows of
+        // output are held (see tiled.c).
+        let outRowBytes = width * function.scale * function.outputBands * MemoryLayout<Float>.size
+        let rowsAllowed = cacheLimit / max(1, outRowBytes) - 256
+        var bh = bw
+        if 2 * bh * function.scale > rowsAllowed {
+            bh = max(16, rowsAllowed / (2 * function.scale)) / a * a
+            bh = max(a, min(bw, bh))
+        }
+        return try tiled(function, blockWidth: bw, blockHeight: bh)
+    }
+
+    /// Applies `function` in blocks of `blockWidth` x `blockHeight` input pixels,
+    /// both multiples of the function's alignment.
+    public func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int) throws -> Image {
+        precondition(blockWidth % function.alignment == 0 && blockHeight % function.alignment == 0,
+                     "blocks must be multiples of the alignment")
         let ctx = Unmanaged.passRetained(BlockContext(function)).toOpaque()
         return try Image.make("tiling") {
-            limn_tiled(ptr, $0, Int32(function.outputBands), Int32(function.scale), Int32(block),
-                       Int32(function.halo), function.padding.c, callBlock, ctx, releaseContext)
+            limn_tiled(ptr, $0, Int32(function.outputBands), Int32(function.scale), Int32(blockWidth),
+                       Int32(blockHeight), Int32(function.halo), function.padding.c, callBlock, ctx, releaseContext)
         }
     }
 }

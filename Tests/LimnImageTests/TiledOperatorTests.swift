@@ -102,6 +102,18 @@ final class TiledOperatorTests: XCTestCase {
         }
     }
 
+    func testRectangularAndCacheLimitedBlocks() throws {
+        let (w, h) = (157, 83)
+        let image = try randomImage(width: w, height: h, bands: 3, seed: 3)
+        let f = TestBlocks.conv5(padding: .reflect)
+        let reference = try TestBlocks.whole(f, try image.floatPixels(), width: w, height: h)
+        for (bw, bh) in [(64, 16), (16, 40), (157, 7)] {
+            XCTAssertEqual(try image.tiled(f, blockWidth: bw, blockHeight: bh).floatPixels(), reference, "\(bw)x\(bh)")
+        }
+        // A tiny cache limit forces short blocks; the result is the same.
+        XCTAssertEqual(try image.tiled(f, block: 64, cacheLimit: 1 << 20).floatPixels(), reference)
+    }
+
     func testTinyImageSmallerThanHalo() throws {
         let image = try randomImage(width: 2, height: 1, bands: 3, seed: 5)
         let f = TestBlocks.conv5(padding: .reflect)

@@ -60,10 +60,10 @@ typedef int (*LimnBlockFn)(void *ctx, const float *in, int in_w, int in_h, int i
                            float *out, int out_w, int out_h, int out_bands,
                            char *err, int err_len);
 
-// Applies `fn` to a float image in blocks of `block` input pixels, so that the
-// result equals `fn` on the whole image padded by `halo`. `release(ctx)` is
-// called when the output image is closed.
-int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int block,
+// Applies `fn` to a float image in blocks of block_w x block_h input pixels,
+// so that the result equals `fn` on the whole image padded by `halo`.
+// `release(ctx)` is called when the output image is closed.
+int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int block_w, int block_h,
                int halo, LimnPad pad, LimnBlockFn fn, void *ctx, void (*release)(void *));
 
 // Progress bar on stderr while `image` is computed.
