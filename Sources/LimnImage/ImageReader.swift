@@ -64,6 +64,8 @@ public struct ImageReader: Sendable {
     /// keeps the file open, so its name is removed as soon as it is loaded.
     private func readVipsStream(_ src: UnsafeMutablePointer<VipsSource>) throws -> Image {
         let spool = try TemporaryFile(suffix: ".v")
+        limn_cleanup_set(spool.path)
+        defer { limn_cleanup_set(nil) }
         guard vips_source_rewind(src) == 0 else { throw LimnError.vips("standard input") }
         let size = 1 << 20
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
