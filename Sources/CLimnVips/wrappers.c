@@ -32,6 +32,16 @@ int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n) {
 }
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_bandjoin2(a, b, out, NULL); }
 int limn_bandmean(VipsImage *in, VipsImage **out) { return vips_bandmean(in, out, NULL); }
+
+int limn_recomb(VipsImage *in, VipsImage **out, const double *matrix, int rows, int cols) {
+    VipsImage *m = vips_image_new_matrix_from_array(cols, rows, matrix, rows * cols);
+    if (!m) return -1;
+    int rc = vips_recomb(in, out, m, NULL);
+    g_object_unref(m);
+    return rc;
+}
+
+int limn_image_add(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_add(a, b, out, NULL); }
 int limn_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
     return vips_colourspace(in, out, space, NULL);
 }

@@ -88,11 +88,13 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Runs `operation` on every job. Failures are reported one line each and do
-    /// not stop a batch; throws ExitCode.failure if any failed.
-    func runJobs(_ operation: (WorkingImage) throws -> WorkingImage) throws {
+    /// not stop a batch; throws ExitCode.failure if any failed. `sequential`:
+    /// whether the operation reads each image only once, top to bottom.
+    func runJobs(sequential: Bool = true, _ operation: (WorkingImage) throws -> WorkingImage) throws {
         if let threads { Vips.setThreads(threads) }
         let showProgress = !quiet && (progress || isatty(2) != 0)
-        let job = Job(reader: ImageReader(maxPixels: maxPixels.value), writer: ImageWriter(progress: showProgress))
+        let job = Job(reader: ImageReader(maxPixels: maxPixels.value, sequential: sequential),
+                      writer: ImageWriter(progress: showProgress))
         if let outputDir {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: outputDir, isDirectory: &isDir), isDir.boolValue else {

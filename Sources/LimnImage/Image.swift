@@ -165,7 +165,7 @@ public final class Image: @unchecked Sendable {
     // MARK: operations
 
     func cast(_ f: VipsBandFormat) throws -> Image { try Image.make { limn_cast(ptr, $0, f) } }
-    func linear(_ a: Double, _ b: Double) throws -> Image { try Image.make { limn_linear1(ptr, $0, a, b) } }
+    public func linear(_ a: Double, _ b: Double) throws -> Image { try Image.make { limn_linear1(ptr, $0, a, b) } }
     func extractBands(_ first: Int, _ n: Int) throws -> Image {
         try Image.make { limn_extract_bands(ptr, $0, Int32(first), Int32(n)) }
     }
@@ -174,6 +174,18 @@ public final class Image: @unchecked Sendable {
     }
     func clamp(_ lo: Double, _ hi: Double) throws -> Image { try Image.make { limn_clamp(ptr, $0, lo, hi) } }
     public func join(_ other: Image) throws -> Image { try Image.make { limn_bandjoin2(ptr, other.ptr, $0) } }
+    /// Each output band a weighted sum of the input bands (`matrix[out][in]`).
+    public func recombined(_ matrix: [[Double]]) throws -> Image {
+        let flat = matrix.flatMap { $0 }
+        return try Image.make { limn_recomb(ptr, $0, flat, Int32(matrix.count), Int32(matrix[0].count)) }
+    }
+
+    /// `a * self + b * other`, pixel by pixel.
+    public func blended(_ a: Double, with other: Image, _ b: Double) throws -> Image {
+        let x = try linear(a, 0), y = try other.linear(b, 0)
+        return try Image.make { limn_image_add(x.ptr, y.ptr, $0) }
+    }
+
     /// The mean of the bands, as one band.
     public func bandMean() throws -> Image {
         try Image.make { limn_bandmean(ptr, $0) }.cast(VIPS_FORMAT_FLOAT)

@@ -21,8 +21,15 @@ public enum ImageSource: Sendable, CustomStringConvertible {
 public struct ImageReader: Sendable {
     /// Images whose header declares more pixels than this are refused.
     public var maxPixels: Int
+    /// Stream top to bottom, once (the default). Operations that read the image
+    /// twice (a statistics pass, then the output) turn this off: the image is
+    /// then decoded in full, to memory or, when large, a temporary file.
+    public var sequential: Bool
 
-    public init(maxPixels: Int = 500_000_000) { self.maxPixels = maxPixels }
+    public init(maxPixels: Int = 500_000_000, sequential: Bool = true) {
+        self.maxPixels = maxPixels
+        self.sequential = sequential
+    }
 
     public func read(_ source: ImageSource) throws -> Image {
         try Vips.start()
@@ -35,7 +42,7 @@ public struct ImageReader: Sendable {
             }
             if (st.st_mode & S_IFMT) == S_IFDIR { throw LimnError("\(path): is a folder, not an image") }
             if st.st_size == 0 && (st.st_mode & S_IFMT) == S_IFREG { throw LimnError("\(path): empty file") }
-            guard let p = limn_load_file(path, 1) else { throw LimnError.vips(path) }
+            guard let p = limn_load_file(path, sequential ? 1 : 0) else { throw LimnError.vips(path) }
             image = Image(owning: p)
         case .standardInput:
             guard let src = vips_source_new_from_descriptor(0) else { throw LimnError.vips("standard input") }
@@ -43,7 +50,7 @@ public struct ImageReader: Sendable {
             if let magic = vips_source_sniff(src, 4), Self.isVipsFormat(magic) {
                 image = try readVipsStream(src)
             } else {
-                guard let p = limn_load_source(src, 1) else { throw LimnError.vips("standard input") }
+                guard let p = limn_load_source(src, sequential ? 1 : 0) else { throw LimnError.vips("standard input") }
                 image = Image(owning: p)
             }
         }

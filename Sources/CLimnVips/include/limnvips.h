@@ -20,6 +20,10 @@ int limn_linear1(VipsImage *in, VipsImage **out, double a, double b);
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n);
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out);
 int limn_bandmean(VipsImage *in, VipsImage **out);
+// Each output band a weighted sum of the input bands: matrix is rows x cols,
+// rows = output bands, cols = input bands.
+int limn_recomb(VipsImage *in, VipsImage **out, const double *matrix, int rows, int cols);
+int limn_image_add(VipsImage *a, VipsImage *b, VipsImage **out);
 int limn_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space);
 int limn_set_interpretation(VipsImage *in, VipsImage **out, VipsInterpretation space);
 int limn_premultiply(VipsImage *in, VipsImage **out);

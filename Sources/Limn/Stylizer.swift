@@ -1,0 +1,75 @@
+import Foundation
+import LimnEngine
+import LimnImage
+
+/// Fast neural style transfer with preset style networks (task "style").
+///
+/// The network runs at a working resolution (brush strokes keep their size
+/// relative to the picture, whatever its pixel count) and the result is
+/// brought back to full size with lanczos. Instance-norm statistics come from
+/// one pass over a copy of the whole image at most 1024 pixels on its long
+/// side and are shared by every tile, so tiles meet without seams.
+public struct Stylizer: Sendable {
+    /// Styles and their weights (summing to 1).
+    public let styles: [(name: String, weight: Double)]
+    /// 1 is fully stylized, 0 the original.
+    public let strength: Double
+    /// Keep the original's colours: the style changes luminance only.
+    public let preserveColors: Bool
+    /// Long side, in pixels, the network runs at; 0 runs at full size.
+    public let workingSize: Int
+    public let tile: Int
+    let networks: LoadedNetworks
+
+    public static let statisticsSize = 1024
+
+    public init(styles: [(name: String, weight: Double)], strength: Double, preserveColors: Bool, workingSize: Int,
+                tile: Int, manifest: PresetManifest) {
+        let total = styles.reduce(0) { $0 + $1.weight }
+        self.styles = styles.map { ($0.name, $0.weight / total) }
+        self.strength = strength
+        self.preserveColors = preserveColors
+        self.workingSize = workingSize
+        self.tile = tile
+        networks = LoadedNetworks(manifest)
+    }
+
+    /// `image` resized so its long side is at most `size` (unchanged if smaller).
+    static func fitted(_ image: Image, _ size: Int) throws -> Image {
+        let long = max(image.width, image.height)
+        guard size > 0, long > size else { return image }
+        let f = Double(size) / Double(long)
+        return try image.resampled(width: max(1, Int((Double(image.width) * f).rounded())),
+                                   height: max(1, Int((Double(image.height) * f).rounded())))
+    }
+
+    public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
+        let original = input.isGrey ? try input.colour.join(input.colour).join(input.colour) : input.colour
+        let work = try Self.fitted(original, workingSize)
+        let small = try Self.fitted(work, Self.statisticsSize)
+        let statsInput = Tensor(height: small.height, width: small.width, channels: 3, values: try small.floatPixels())
+        var styled: Image? = nil
+        for (name, weight) in styles {
+            let net = try networks.network(name, task: "style")
+            let stats = try net.normStats(statsInput)
+            let out = try work.tiled(.network(net, stats: stats), block: tile)
+            styled = try styled.map { try $0.blended(1, with: out, weight) } ?? out.linear(weight, 0)
+        }
+        var result = styled!
+        if result.width != input.width || result.height != input.height {
+            result = try result.resampled(width: input.width, height: input.height)
+        }
+        if preserveColors { result = try Self.luminance(of: result, colours: original) }
+        if strength < 1 { result = try result.blended(strength, with: original, 1 - strength) }
+        var out = input
+        out.colour = input.isGrey && preserveColors ? try result.bandMean() : result
+        return out
+    }
+
+    /// BT.601 luma of `styled` with the chroma of `colours`.
+    static func luminance(of styled: Image, colours: Image) throws -> Image {
+        let y = try styled.recombined([[0.299, 0.587, 0.114]])
+        let cbcr = try colours.recombined([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
+        return try y.join(cbcr).recombined([[1, 0, 1.402], [1, -0.344136, -0.714136], [1, 1.772, 0]])
+    }
+}

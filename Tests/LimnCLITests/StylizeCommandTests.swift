@@ -1,0 +1,106 @@
+import CLimnVips
+import Foundation
+@testable import LimnImage
+import XCTest
+
+/// `limn stylize` and `limn presets`, with the engine's test style network
+/// installed twice as presets (LIMN_PRESETS).
+final class StylizeCommandTests: XCTestCase {
+    var dir = ""
+    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("LimnEngineTests/Fixtures/style_net.safetensors").path
+
+    override func setUpWithError() throws {
+        try Vips.start()
+        dir = makeTempDir()
+        let presets = dir + "/presets"
+        try FileManager.default.createDirectory(atPath: presets, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixture, toPath: presets + "/style.safetensors")
+        let hash = try sha256(presets + "/style.safetensors")
+        let entries = ["swirls", "waves"].map { name -> [String: String] in
+            ["name": name, "task": "style", "file": "style.safetensors", "sha256": hash,
+             "description": "test network (random weights); painting: none"]
+        }
+        try JSONSerialization.data(withJSONObject: entries).write(to: URL(fileURLWithPath: presets + "/manifest.json"))
+        setenv("LIMN_PRESETS", presets, 1)
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 90, height: 61)), dir + "/in.png")
+    }
+
+    override func tearDown() {
+        unsetenv("LIMN_PRESETS")
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func sha256(_ path: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = [path]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        p.waitUntilExit()
+        return String(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
+    }
+
+    func stylize(_ args: [String], out: String = "out.png", input: String? = nil) throws -> Image {
+        let r = try limn(["stylize"] + args + [input ?? dir + "/in.png", dir + "/" + out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try Fixture.open(dir + "/" + out)
+    }
+
+    func maxDifference(_ a: Image, _ b: Image) throws -> Float {
+        zip(try a.floatPixels(), try b.floatPixels()).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+
+    func testTilesMeetWithoutSeams() throws {
+        let oneBlock = try stylize(["--style", "swirls", "--tile", "4096"], out: "one.png")
+        XCTAssertEqual([oneBlock.width, oneBlock.height, oneBlock.bands], [90, 61, 3])
+        let tiled = try stylize(["--style", "swirls", "--tile", "32"], out: "tiled.png")
+        XCTAssertLessThanOrEqual(try maxDifference(oneBlock, tiled), 1)
+        // And the picture did change.
+        XCTAssertGreaterThan(try maxDifference(oneBlock, try Fixture.open(dir + "/in.png")), 20)
+    }
+
+    func testBlendStrengthAndColours() throws {
+        let one = try stylize(["--style", "swirls"], out: "a.png")
+        let mix = try stylize(["--style", "swirls=0.3,waves=0.7"], out: "mix.png")
+        XCTAssertLessThanOrEqual(try maxDifference(one, mix), 1)   // the same network twice
+        let none = try stylize(["--style", "swirls", "--strength", "0"], out: "none.png")
+        XCTAssertLessThanOrEqual(try maxDifference(none, try Fixture.open(dir + "/in.png")), 1)
+        let half = try stylize(["--style", "swirls", "--strength", "0.5"], out: "half.png")
+        let a = try one.floatPixels(), o = try Fixture.open(dir + "/in.png").floatPixels(), h = try half.floatPixels()
+        for i in stride(from: 0, to: h.count, by: 97) { XCTAssertEqual(h[i], (a[i] + o[i]) / 2, accuracy: 1.5) }
+        // Preserved colours: the chroma is the input's.
+        let kept = try stylize(["--style", "swirls", "--preserve-colors"], out: "kept.png").floatPixels()
+        func cb(_ p: [Float], _ i: Int) -> Float { -0.168736 * p[i] - 0.331264 * p[i + 1] + 0.5 * p[i + 2] }
+        for i in stride(from: 0, to: kept.count, by: 3 * 53) { XCTAssertEqual(cb(kept, i), cb(o, i), accuracy: 3) }
+    }
+
+    func testGreyAndWorkingSize() throws {
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 80, height: 40, bands: 1), grey: true), dir + "/g.png")
+        XCTAssertEqual(try stylize(["--style", "swirls"], out: "g1.png", input: dir + "/g.png").bands, 3)
+        XCTAssertEqual(try stylize(["--style", "swirls", "--preserve-colors"], out: "g2.png", input: dir + "/g.png").bands, 1)
+        let small = try stylize(["--style", "swirls", "--working-size", "64"], out: "w.png")
+        XCTAssertEqual([small.width, small.height], [90, 61])
+    }
+
+    func testFromStandardInput() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/in.png"))
+        let r = try limn(["stylize", "--style", "swirls", "-", "-"], stdin: data)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Fixture.open(r.stdout).width, 90)
+    }
+
+    func testBadStylesAndPresetList() throws {
+        assertCleanFailure(try limn(["stylize", "--style", "cubism", dir + "/in.png", dir + "/x.png"]),
+                           contains: "no style preset 'cubism'; known: swirls, waves")
+        assertCleanFailure(try limn(["stylize", "--style", "a=-1", dir + "/in.png", dir + "/x.png"]), contains: "--style")
+        assertCleanFailure(try limn(["stylize", "--style", "swirls", "--strength", "2", dir + "/in.png", dir + "/x.png"]),
+                           contains: "--strength")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.png"))
+        let list = try limn(["presets"])
+        XCTAssertEqual(list.status, 0)
+        let text = String(decoding: list.stdout, as: UTF8.self)
+        XCTAssertTrue(text.contains("style:") && text.contains("swirls") && text.contains("waves"), text)
+    }
+}
