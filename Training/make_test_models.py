@@ -14,7 +14,7 @@ import torch
 from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.archs import CompactSR, SRNet, StyleNet  # noqa: E402
+from limn_train.archs import CompactSR, DeblurNet, SRNet, StyleNet  # noqa: E402
 from limn_train.export import export, nhwc, round_weights_  # noqa: E402
 
 CASES = [
@@ -22,6 +22,7 @@ CASES = [
     (lambda: StyleNet(channels=8, res_blocks=2), torch.float16, 24, 20),
     (lambda: CompactSR(channels=16, blocks=2, scale=3), torch.float32, 11, 13),
     (lambda: SRNet(channels=16, blocks=2, scale=2), torch.float16, 10, 14),
+    (lambda: DeblurNet(width=8, enc_blocks=(1, 1), middle_blocks=1, dec_blocks=(1, 1)), torch.float16, 16, 20),
 ]
 
 
@@ -33,7 +34,7 @@ def main(out_dir):
         with torch.no_grad():
             # Non-trivial affine parameters for the norms and PReLU slopes.
             for name, p in model.named_parameters():
-                if "norm" in name or "prelu" in name:
+                if "norm" in name or "prelu" in name or name.endswith(("beta", "gamma")):
                     p.copy_(torch.rand_like(p) * 0.5 + (0.75 if name.endswith("weight") else -0.25))
         round_weights_(model, dtype)
         path = os.path.join(out_dir, f"{model.arch}.safetensors")

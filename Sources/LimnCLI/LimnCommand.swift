@@ -11,5 +11,5 @@ struct LimnCommand: ParsableCommand {
           limn upscale --scale 2 in.jpg - --format v | limn upscale --scale 2 - out.png
         """,
         version: version,
-        subcommands: [Upscale.self, Stylize.self, Presets.self])
+        subcommands: [Upscale.self, Stylize.self, Enhance.self, Presets.self])
 }

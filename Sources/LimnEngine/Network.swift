@@ -36,7 +36,7 @@ extension Network {
 
 /// The architectures the engine knows, by their metadata name.
 public enum Architectures {
-    public static let all: [any Network.Type] = [StyleNet.self, CompactSR.self, SRNet.self]
+    public static let all: [any Network.Type] = [StyleNet.self, CompactSR.self, SRNet.self, DeblurNet.self]
 
     /// Loads a weights file and builds the network its metadata names.
     public static func load(path: String) throws -> any Network {

@@ -25,6 +25,16 @@ public final class Weights {
         return v
     }
 
+    /// A comma-separated list of positive integers from the metadata ("1,1,2").
+    public func ints(_ key: String) throws -> [Int] {
+        guard let text = file.metadata[key] else { throw EngineError("metadata '\(key)' missing") }
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0! < 1000 }) else {
+            throw EngineError("metadata '\(key)' is '\(text)', expected positive integers separated by commas")
+        }
+        return values.map { $0! }
+    }
+
     /// Call after building the network: any tensor it did not use is an error.
     public func checkAllUsed() throws {
         let extra = Set(file.entries.keys).subtracting(used).sorted()
@@ -36,13 +46,23 @@ public final class Weights {
     // Layer builders shared by the architectures. Names follow PyTorch's
     // state_dict: "<prefix>.weight", "<prefix>.bias".
 
+    /// A convolution; `outputScale` multiplies each output channel (weights and
+    /// bias), folding a following per-channel scale into it.
     public func conv(_ prefix: String, _ inC: Int, _ outC: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
-                     dilation: Int = 1, groups: Int = 1, activation: Activation = .none,
-                     accumulates: Bool = false) throws -> Conv2D {
-        try Conv2D(weights: tensor("\(prefix).weight", [outC, inC / groups, kernel, kernel]),
-                   bias: tensor("\(prefix).bias", [outC]), inChannels: inC, outChannels: outC, kernel: kernel,
-                   stride: stride, padding: padding ?? dilation * (kernel / 2), dilation: dilation, groups: groups,
-                   activation: activation, accumulates: accumulates)
+                     dilation: Int = 1, groups: Int = 1, bias: Bool = true, activation: Activation = .none,
+                     accumulates: Bool = false, outputScale: [Float]? = nil) throws -> Conv2D {
+        var w = try tensor("\(prefix).weight", [outC, inC / groups, kernel, kernel])
+        var b = bias ? try tensor("\(prefix).bias", [outC]) : nil
+        if let s = outputScale {
+            let per = w.count / outC
+            for o in 0..<outC {
+                for i in 0..<per { w[o * per + i] *= s[o] }
+                b?[o] *= s[o]
+            }
+        }
+        return try Conv2D(weights: w, bias: b, inChannels: inC, outChannels: outC, kernel: kernel,
+                          stride: stride, padding: padding ?? dilation * (kernel / 2), dilation: dilation,
+                          groups: groups, activation: activation, accumulates: accumulates)
     }
 
     public func instanceNorm(_ prefix: String, _ c: Int) throws -> InstanceNorm {

@@ -9,37 +9,18 @@ import XCTest
 /// the engine's test network installed as a preset (LIMN_PRESETS).
 final class NetworkUpscaleTests: XCTestCase {
     var dir = ""
-    var presets = ""
-    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("LimnEngineTests/Fixtures/sr_net.safetensors").path
+    var presets: String { dir + "/presets" }
+    let fixture = engineFixture("sr_net")
 
     override func setUpWithError() throws {
         try Vips.start()
         dir = makeTempDir()
-        presets = dir + "/presets"
-        try FileManager.default.createDirectory(atPath: presets, withIntermediateDirectories: true)
-        let data = try Data(contentsOf: URL(fileURLWithPath: fixture))
-        try data.write(to: URL(fileURLWithPath: presets + "/sr.safetensors"))
-        let entry: [String: String] = ["name": "fidelity_x2", "task": "upscale", "file": "sr.safetensors",
-                                       "sha256": try sha256(presets + "/sr.safetensors"), "description": "test network"]
-        try JSONSerialization.data(withJSONObject: [entry]).write(to: URL(fileURLWithPath: presets + "/manifest.json"))
-        setenv("LIMN_PRESETS", presets, 1)
+        try installPresets(in: dir, [("fidelity_x2", "upscale", "sr_net")])
     }
 
     override func tearDown() {
         unsetenv("LIMN_PRESETS")
         try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func sha256(_ path: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        p.arguments = [path]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        p.waitUntilExit()
-        return String(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
     }
 
     func testTiledNetworkMatchesOnePassPyTorchEquivalent() throws {
@@ -89,9 +70,9 @@ final class NetworkUpscaleTests: XCTestCase {
     }
 
     func testDamagedPresetIsRefused() throws {
-        var data = try Data(contentsOf: URL(fileURLWithPath: presets + "/sr.safetensors"))
+        var data = try Data(contentsOf: URL(fileURLWithPath: presets + "/fidelity_x2.safetensors"))
         data[data.count - 1] ^= 0xFF
-        try data.write(to: URL(fileURLWithPath: presets + "/sr.safetensors"))
+        try data.write(to: URL(fileURLWithPath: presets + "/fidelity_x2.safetensors"))
         try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 20, height: 20)), dir + "/in.png")
         let r = try limn(["upscale", "--model", "fidelity", dir + "/in.png", dir + "/o.png"])
         assertCleanFailure(r, contains: "checksum mismatch")

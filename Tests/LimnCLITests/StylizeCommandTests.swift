@@ -7,39 +7,17 @@ import XCTest
 /// installed twice as presets (LIMN_PRESETS).
 final class StylizeCommandTests: XCTestCase {
     var dir = ""
-    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("LimnEngineTests/Fixtures/style_net.safetensors").path
 
     override func setUpWithError() throws {
         try Vips.start()
         dir = makeTempDir()
-        let presets = dir + "/presets"
-        try FileManager.default.createDirectory(atPath: presets, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: fixture, toPath: presets + "/style.safetensors")
-        let hash = try sha256(presets + "/style.safetensors")
-        let entries = ["swirls", "waves"].map { name -> [String: String] in
-            ["name": name, "task": "style", "file": "style.safetensors", "sha256": hash,
-             "description": "test network (random weights); painting: none"]
-        }
-        try JSONSerialization.data(withJSONObject: entries).write(to: URL(fileURLWithPath: presets + "/manifest.json"))
-        setenv("LIMN_PRESETS", presets, 1)
+        try installPresets(in: dir, [("swirls", "style", "style_net"), ("waves", "style", "style_net")])
         try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 90, height: 61)), dir + "/in.png")
     }
 
     override func tearDown() {
         unsetenv("LIMN_PRESETS")
         try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    func sha256(_ path: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        p.arguments = [path]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        p.waitUntilExit()
-        return String(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
     }
 
     func stylize(_ args: [String], out: String = "out.png", input: String? = nil) throws -> Image {

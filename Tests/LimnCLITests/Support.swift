@@ -120,3 +120,36 @@ extension Image {
 
     var interpretationName: String { String(cString: vips_enum_nick(vips_interpretation_get_type(), interpretation.rawValue)) }
 }
+
+/// The engine's test networks (Tests/LimnEngineTests/Fixtures).
+func engineFixture(_ name: String) -> String {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("LimnEngineTests/Fixtures/\(name).safetensors").path
+}
+
+/// Installs test networks as presets in `dir`/presets and points
+/// LIMN_PRESETS there: each (name, task, fixture) becomes a manifest entry.
+func installPresets(in dir: String, _ presets: [(name: String, task: String, fixture: String)]) throws {
+    let folder = dir + "/presets"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    var entries: [[String: String]] = []
+    for p in presets {
+        let file = "\(p.name).safetensors"
+        try FileManager.default.copyItem(atPath: engineFixture(p.fixture), toPath: "\(folder)/\(file)")
+        entries.append(["name": p.name, "task": p.task, "file": file, "sha256": try sha256sum("\(folder)/\(file)"),
+                        "description": "test network (random weights)"])
+    }
+    try JSONSerialization.data(withJSONObject: entries).write(to: URL(fileURLWithPath: folder + "/manifest.json"))
+    setenv("LIMN_PRESETS", folder, 1)
+}
+
+func sha256sum(_ path: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+    p.arguments = [path]
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    p.waitUntilExit()
+    return String(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64))
+}

@@ -23,11 +23,12 @@ final class GoldenTests: XCTestCase {
     func testStyleNetMatchesPyTorch() throws { try check("style_net") }
     func testCompactSRMatchesPyTorch() throws { try check("compact_sr") }
     func testSRNetMatchesPyTorch() throws { try check("sr_net") }
+    func testDeblurNetMatchesPyTorch() throws { try check("deblur_net") }
 
     /// The tiled operator runs one network from several threads at once
     /// (oneDNN primitives shared, scratchpads per call): results must not change.
     func testConcurrentForwardPassesAgree() throws {
-        for arch in ["style_net", "compact_sr", "sr_net"] {
+        for arch in ["style_net", "compact_sr", "sr_net", "deblur_net"] {
             let net = try Architectures.load(path: fixture("\(arch).safetensors"))
             var rng = Random(11)
             let inputs = (0..<8).map { _ in rng.tensor(24, 28, 3) }

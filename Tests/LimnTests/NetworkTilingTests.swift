@@ -33,6 +33,20 @@ final class NetworkTilingTests: XCTestCase {
         }
     }
 
+    /// A U-Net with three stride-2 levels: blocks and halo keep its alignment.
+    func testDeblurNetTiledEqualsOnePass() throws {
+        let net = try Architectures.load(path: fixtures + "/deblur_net.safetensors")
+        XCTAssertEqual(net.alignment, 4)
+        let (w, h) = (101, 67)
+        let (pixels, img) = try image(w, h)
+        let reference = try net.forwardWhole(Tensor(height: h, width: w, channels: 3, values: pixels)).values
+        for block in [16, 30, 128] {
+            var worst: Float = 0
+            for (a, b) in zip(try img.tiled(.network(net), block: block).floatPixels(), reference) { worst = max(worst, abs(a - b)) }
+            XCTAssertLessThan(worst, 1e-5, "block \(block)")
+        }
+    }
+
     func testSuperResolutionTiledEqualsOnePass() throws {
         // compact_sr pools globally (channel attention), so it is only
         // tile-exact when a block covers the image; check that case and the scale.

@@ -6,5 +6,6 @@ Each mirrors Sources/LimnEngine/Architectures/<Name>.swift: same tensor names
 from .style_net import StyleNet
 from .compact_sr import CompactSR
 from .sr_net import SRNet
+from .deblur_net import DeblurNet
 
-ARCHS = {StyleNet.arch: StyleNet, CompactSR.arch: CompactSR, SRNet.arch: SRNet}
+ARCHS = {StyleNet.arch: StyleNet, CompactSR.arch: CompactSR, SRNet.arch: SRNet, DeblurNet.arch: DeblurNet}

@@ -1,0 +1,28 @@
+import LimnEngine
+import LimnImage
+
+/// Deblurring with a preset network (task "enhance"), blended with the input
+/// by `strength`. Grey images go through as RGB and come back grey.
+public struct Enhancer: Sendable {
+    public let model: String
+    public let strength: Double
+    public let tile: Int
+    let networks: LoadedNetworks
+
+    public init(model: String, strength: Double, tile: Int, manifest: PresetManifest) {
+        self.model = model
+        self.strength = strength
+        self.tile = tile
+        networks = LoadedNetworks(manifest)
+    }
+
+    public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
+        let rgb = input.isGrey ? try input.colour.join(input.colour).join(input.colour) : input.colour
+        let net = try networks.network(model, task: "enhance")
+        var result = try rgb.tiled(.network(net), block: tile)
+        if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
+        var out = input
+        out.colour = input.isGrey ? try result.bandMean() : result
+        return out
+    }
+}

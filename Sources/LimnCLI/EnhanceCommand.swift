@@ -1,0 +1,32 @@
+import ArgumentParser
+import Limn
+import LimnEngine
+
+struct Enhance: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove motion and defocus blur.",
+        discussion: """
+        Examples:
+          limn enhance blurry.jpg sharp.jpg
+          limn enhance --strength 0.6 in.png out.png
+        """)
+
+    @Option(help: "The enhance preset (see `limn presets`).")
+    var model: String = "deblur"
+
+    @Option(help: "How much of the network's result to keep, 0 (none) to 1 (all).")
+    var strength: Double = 1
+
+    @OptionGroup var common: CommonOptions
+
+    func validate() throws {
+        if !(0...1).contains(strength) { throw ValidationError("--strength must be between 0 and 1") }
+    }
+
+    func run() throws {
+        let manifest: PresetManifest
+        do { manifest = try PresetManifest.installed() } catch { throw ValidationError("\(error)") }
+        let enhancer = Enhancer(model: model, strength: strength, tile: common.tile, manifest: manifest)
+        try common.runJobs { try enhancer($0) }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+@testable import LimnImage
+import XCTest
+
+/// `limn enhance` with the engine's test deblurring network as the preset.
+final class EnhanceCommandTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        try Vips.start()
+        dir = makeTempDir()
+        try installPresets(in: dir, [("deblur", "enhance", "deblur_net")])
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 75, height: 50)), dir + "/in.png")
+    }
+
+    override func tearDown() {
+        unsetenv("LIMN_PRESETS")
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
+    func testEnhanceTilesStrengthAndGrey() throws {
+        for (args, out) in [(["--tile", "16"], "t16.png"), (["--tile", "512"], "t512.png"), (["--strength", "0"], "s0.png")] {
+            let r = try limn(["enhance"] + args + [dir + "/in.png", dir + "/" + out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let a = try Fixture.open(dir + "/t16.png"), b = try Fixture.open(dir + "/t512.png")
+        XCTAssertEqual([a.width, a.height, a.bands], [75, 50, 3])
+        XCTAssertEqual(zip(try a.floatPixels(), try b.floatPixels()).reduce(0) { max($0, abs($1.0 - $1.1)) }, 0, accuracy: 1)
+        let input = try Fixture.open(dir + "/in.png").floatPixels()
+        XCTAssertEqual(zip(try Fixture.open(dir + "/s0.png").floatPixels(), input).reduce(0) { max($0, abs($1.0 - $1.1)) }, 0, accuracy: 1)
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 40, height: 30, bands: 1), grey: true), dir + "/g.png")
+        XCTAssertEqual(try limn(["enhance", dir + "/g.png", dir + "/go.png"]).status, 0)
+        XCTAssertEqual(try Fixture.open(dir + "/go.png").bands, 1)
+        assertCleanFailure(try limn(["enhance", "--model", "sharpest", dir + "/in.png", dir + "/x.png"]),
+                           contains: "no enhance preset 'sharpest'; known: deblur")
+        assertCleanFailure(try limn(["enhance", "--strength", "-1", dir + "/in.png", dir + "/x.png"]), contains: "--strength")
+    }
+}
