@@ -1,0 +1,112 @@
+"""Deblurring quality of the `limn` CLI, beside the blurred input and
+libvips' `sharpen` (unsharp mask, defaults):
+
+- Levin09 (../shared/datasets/deblur/levin09, grey): per image and mean PSNR/SSIM;
+- Set14 blurred with 8 camera-shake kernels from a fixed seed, plus noise sigma 1/255;
+- sharp Set14 through `limn enhance` (it must do no harm: PSNR against itself).
+
+    python Benchmarks/quality/deblur_eval.py [--model deblur] [--per-image]
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, "..", "..")
+sys.path.insert(0, os.path.join(ROOT, "Training"))
+sys.path.insert(0, HERE)
+from limn_train.data.blur import SIZE, motion_kernel  # noqa: E402
+from sr_eval import psnr, ssim  # noqa: E402
+
+SHARED = os.path.join(ROOT, "..", "shared", "datasets")
+
+
+def run(cmd):
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+
+
+def luma(path):
+    im = Image.open(path)
+    a = np.asarray(im.convert("RGB"), dtype=np.float64)
+    return 16 + (65.481 * a[..., 0] + 128.553 * a[..., 1] + 24.966 * a[..., 2]) / 255 if im.mode != "L" else \
+        np.asarray(im, dtype=np.float64)
+
+
+def scores(out_path, ref):
+    a = luma(out_path).round()
+    return psnr(a, ref), ssim(a, ref)
+
+
+def methods(a, inp, tmp):
+    """Paths of the outputs of each method for input `inp`."""
+    out = {"input": inp}
+    out["vips sharpen"] = os.path.join(tmp, "sharpen.png")
+    run(["vips", "sharpen", inp, out["vips sharpen"]])
+    out["limn enhance"] = os.path.join(tmp, "limn.png")
+    run([a.limn, "enhance", "--model", a.model, inp, out["limn enhance"]])
+    return out
+
+
+def table(title, rows, per_image):
+    names = list(rows[0][1].keys())
+    print(f"\n{title}\n")
+    print("| image | " + " | ".join(f"{n} PSNR / SSIM" for n in names) + " |")
+    print("|---|" + "---:|" * len(names))
+    if per_image:
+        for img, r in rows:
+            print(f"| {img} | " + " | ".join(f"{r[n][0]:.2f} / {r[n][1]:.4f}" for n in names) + " |")
+    mean = {n: (np.mean([r[n][0] for _, r in rows]), np.mean([r[n][1] for _, r in rows])) for n in names}
+    print("| **mean** | " + " | ".join(f"{mean[n][0]:.2f} / {mean[n][1]:.4f}" for n in names) + " |")
+    if "input" in names:
+        gains = [r["limn enhance"][0] - r["input"][0] for _, r in rows]
+        print(f"\nlimn enhance: mean gain {np.mean(gains):+.2f} dB, worst {min(gains):+.2f} dB")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model", default="deblur")
+    ap.add_argument("--limn", default=os.path.join(ROOT, ".build", "release", "limn"))
+    ap.add_argument("--per-image", action="store_true")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        levin = os.path.join(SHARED, "deblur", "levin09")
+        rows = []
+        for i in range(1, 5):
+            ref = luma(os.path.join(levin, "sharp", f"im_{i}.png"))
+            for k in range(1, 9):
+                outs = methods(a, os.path.join(levin, f"im_{i}_ker_{k}.png"), tmp)
+                rows.append((f"im_{i}_ker_{k}", {n: scores(p, ref) for n, p in outs.items()}))
+        table("Levin09 (Y = grey)", rows, a.per_image)
+
+        rng = random.Random(2026)
+        torch.manual_seed(2026)
+        kernels = [motion_kernel(rng) for _ in range(8)]
+        set14 = os.path.join(SHARED, "sr_test", "Set14", "image_SRF_2")
+        rows, sharp_rows = [], []
+        for f in sorted(x for x in os.listdir(set14) if x.endswith("_HR.png")):
+            hr_path = os.path.join(set14, f)
+            ref = luma(hr_path).round()
+            hr = torch.from_numpy(np.asarray(Image.open(hr_path).convert("RGB"), dtype=np.float32) / 255).permute(2, 0, 1)
+            for j, k in enumerate(kernels):
+                r = SIZE // 2
+                x = F.conv2d(F.pad(hr[None], (r, r, r, r), mode="reflect"), k.expand(3, 1, SIZE, SIZE), groups=3)[0]
+                x = (x + torch.randn_like(x) / 255).clamp(0, 1)
+                inp = os.path.join(tmp, "blurred.png")
+                Image.fromarray((x.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(inp)
+                rows.append((f"{f[:7]} k{j + 1}", {n: scores(p, ref) for n, p in methods(a, inp, tmp).items()}))
+            outs = methods(a, hr_path, tmp)
+            sharp_rows.append((f[:7], {n: scores(outs[n], ref) for n in ("vips sharpen", "limn enhance")}))
+        table("Set14, 8 camera-shake kernels (seed 2026) + noise 1/255", rows, a.per_image)
+        table("Sharp Set14 (does no harm: PSNR against itself)", sharp_rows, a.per_image)
+
+
+if __name__ == "__main__":
+    main()

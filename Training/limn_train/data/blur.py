@@ -1,0 +1,110 @@
+"""Blur kernels and blurred/sharp training pairs for the deblurring network:
+camera-shake trajectories (up to about 35 px), defocus discs, Gaussian
+blur, the kernels of kernels_12.mat and k_large_*.png, noise up to 3/255 and
+mild JPEG; some pairs are left sharp so the network learns to do no harm.
+The Levin09 kernels are never used: that set is for evaluation."""
+import math
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from .degrade import gaussian_kernel, jpeg
+
+KERNELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "shared", "datasets",
+                       "deblur", "kernels")
+SIZE = 41   # every kernel is centred in a SIZE x SIZE grid
+
+
+def _centred(k):
+    """Pads or crops a kernel to SIZE x SIZE about its centre of mass, sum 1."""
+    k = torch.as_tensor(k, dtype=torch.float32).clamp(min=0)
+    h, w = k.shape
+    ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32), indexing="ij")
+    cy, cx = int(round((k * ys).sum().item() / k.sum().item())), int(round((k * xs).sum().item() / k.sum().item()))
+    out = torch.zeros(SIZE, SIZE)
+    r = SIZE // 2
+    for y in range(h):
+        for x in range(w):
+            ty, tx = y - cy + r, x - cx + r
+            if 0 <= ty < SIZE and 0 <= tx < SIZE:
+                out[ty, tx] = k[y, x]
+    return out / out.sum()
+
+
+def motion_kernel(rng, max_length=35):
+    """A camera-shake trajectory: a random walk with inertia, splatted with subpixel weights."""
+    length = rng.uniform(5, max_length)
+    steps = 200
+    pos = np.zeros(2)
+    vel = np.array([math.cos(a := rng.uniform(0, 2 * math.pi)), math.sin(a)])
+    pts = []
+    for _ in range(steps):
+        vel += np.array([rng.gauss(0, 0.3), rng.gauss(0, 0.3)])
+        vel /= np.linalg.norm(vel) + 1e-9
+        pos = pos + vel * length / steps
+        pts.append(pos.copy())
+    pts = np.array(pts) - np.mean(pts, 0)
+    k = np.zeros((SIZE, SIZE))
+    r = SIZE // 2
+    for x, y in pts:
+        fx, fy = x + r, y + r
+        x0, y0 = int(math.floor(fx)), int(math.floor(fy))
+        for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            wx = 1 - abs(fx - (x0 + dx))
+            wy = 1 - abs(fy - (y0 + dy))
+            if 0 <= x0 + dx < SIZE and 0 <= y0 + dy < SIZE:
+                k[y0 + dy, x0 + dx] += max(wx, 0) * max(wy, 0)
+    return _centred(k)
+
+
+def disc_kernel(rng):
+    radius = rng.uniform(1, 8)
+    r = SIZE // 2
+    ys, xs = torch.meshgrid(torch.arange(-r, r + 1.0), torch.arange(-r, r + 1.0), indexing="ij")
+    k = (radius + 0.5 - torch.sqrt(xs ** 2 + ys ** 2)).clamp(0, 1)   # anti-aliased edge
+    return k / k.sum()
+
+
+def file_kernels():
+    out = []
+    try:
+        import scipy.io
+        m = scipy.io.loadmat(os.path.join(KERNELS, "kernels_12.mat"))["kernels"]
+        out += [_centred(m[0, i]) for i in range(m.shape[1])]
+    except (ImportError, OSError):
+        pass
+    for name in ("k_large_1.png", "k_large_2.png"):
+        path = os.path.join(KERNELS, name)
+        if os.path.exists(path):
+            out.append(_centred(np.asarray(Image.open(path).convert("L"), dtype=np.float32)))
+    return out
+
+
+def random_kernel(rng, files):
+    kind = rng.random()
+    if kind < 0.45:
+        return motion_kernel(rng)
+    if kind < 0.65:
+        return disc_kernel(rng)
+    if kind < 0.85 or not files:
+        sx = rng.uniform(0.5, 4)
+        sy = sx if rng.random() < 0.5 else rng.uniform(0.5, 4)
+        return gaussian_kernel(SIZE, sx, sy, rng.uniform(0, math.pi))
+    return rng.choice(files)
+
+
+def blurred_pair(sharp, rng, files, sharp_fraction=0.15):
+    """sharp: (3, H, W) in [0, 1]; returns (input, target)."""
+    x = sharp
+    if rng.random() >= sharp_fraction:
+        k = random_kernel(rng, files)
+        r = SIZE // 2
+        x = F.conv2d(F.pad(x[None], (r, r, r, r), mode="reflect"), k.expand(3, 1, SIZE, SIZE), groups=3)[0]
+    sigma = rng.uniform(0, 3) / 255
+    x = x + torch.randn_like(x) * sigma
+    if rng.random() < 0.3:
+        x = jpeg(x, rng, rng.randint(70, 95))
+    return x.clamp(0, 1), sharp

@@ -1,0 +1,131 @@
+"""Trains the `deblur_net` enhancer and exports it as the `deblur` preset.
+
+    python Training/train_deblur.py --out runs/deblur
+
+Pairs are made on the fly from the SR training pool (limn_train/data/blur.py):
+camera-shake, defocus and Gaussian kernels and the kernels of kernels_12.mat
+and k_large_*.png, noise up to 3/255, mild JPEG, and sharp inputs left sharp.
+Validates on the Levin09 benchmark (never trained on): mean PSNR gain over
+the blurred inputs. GPU with bf16 when present, CPU otherwise.
+"""
+import argparse
+import math
+import os
+import random
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from limn_train.archs import DeblurNet  # noqa: E402
+from limn_train.data.blur import blurred_pair, file_kernels  # noqa: E402
+from limn_train.data.images import load_folder, random_crop  # noqa: E402
+from limn_train.export import export  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.path.join(HERE, "..", "..", "shared", "datasets")
+
+
+class Pairs(torch.utils.data.IterableDataset):
+    def __init__(self, images, crop, seed):
+        self.images, self.crop, self.seed = images, crop, seed
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        wid = info.id if info else 0
+        rng = random.Random(self.seed * 1000 + wid)
+        torch.manual_seed(self.seed * 1000 + wid)
+        files = file_kernels()
+        while True:
+            sharp = random_crop(self.images, self.crop, rng).float() / 255
+            yield blurred_pair(sharp, rng, files)
+
+
+def forward_whole(model, x):
+    """Reflect-padded by the receptive radius and to the alignment, as Limn's tiling does."""
+    a, halo = model.alignment, 48
+    h, w = x.shape[-2:]
+    ph, pw = (-h) % a, (-w) % a
+    y = model(F.pad(x[None], (halo, halo + pw, halo, halo + ph), mode="reflect"))[0]
+    return y[:, halo:halo + h, halo:halo + w]
+
+
+def levin_gain(model, folder, device):
+    """Mean PSNR gain over the blurred input on Levin09 (grey, run as RGB)."""
+    gains = []
+    model.eval()
+    with torch.no_grad():
+        for i in range(1, 5):
+            sharp = torch.from_numpy(np.asarray(Image.open(f"{folder}/sharp/im_{i}.png").convert("L"), dtype=np.float32) / 255)
+            for k in range(1, 9):
+                blurred = torch.from_numpy(np.asarray(Image.open(f"{folder}/im_{i}_ker_{k}.png").convert("L"), dtype=np.float32) / 255)
+                out = forward_whole(model, blurred.expand(3, -1, -1).to(device)).float().mean(0).clamp(0, 1).cpu()
+                mse = lambda a: ((a * 255).round() - sharp * 255).pow(2).mean().item()  # noqa: E731
+                gains.append(10 * math.log10(mse(blurred) / max(mse(out), 1e-6)))
+    model.train()
+    return sum(gains) / len(gains), min(gains)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--enc-blocks", default="1,1,2")
+    ap.add_argument("--middle-blocks", type=int, default=2)
+    ap.add_argument("--dec-blocks", default="1,1,1")
+    ap.add_argument("--iters", type=int, default=40000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--crop", type=int, default=192)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--data", nargs="+", default=[os.path.join(SHARED, "sr_train")])
+    ap.add_argument("--levin", default=os.path.join(SHARED, "deblur", "levin09"))
+    ap.add_argument("--eval-every", type=int, default=2000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--max-minutes", type=float, default=0)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+
+    torch.manual_seed(a.seed)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    os.makedirs(a.out, exist_ok=True)
+    enc = tuple(int(v) for v in a.enc_blocks.split(","))
+    dec = tuple(int(v) for v in a.dec_blocks.split(","))
+    model = DeblurNet(a.width, enc, a.middle_blocks, dec).to(device)
+    images = load_folder(a.data, a.crop)
+    print(f"{len(images)} images; deblur_net {sum(p.numel() for p in model.parameters())} parameters; device {device}; "
+          f"command: {' '.join(sys.argv)}", flush=True)
+    loader = torch.utils.data.DataLoader(Pairs(images, a.crop, a.seed), batch_size=a.batch, num_workers=a.workers,
+                                         persistent_workers=a.workers > 0)
+    opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.9), weight_decay=0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, i / a.iters))))
+    start, best = time.time(), -1e9
+    for it, (x, y) in enumerate(loader, 1):
+        x, y = x.to(device), y.to(device)
+        with torch.autocast(device, dtype=torch.bfloat16, enabled=device == "cuda"):
+            loss = F.l1_loss(model(x).float(), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.01 * a.batch)
+        opt.step()
+        sched.step()
+        out_of_time = a.max_minutes and time.time() - start > a.max_minutes * 60
+        if it % a.eval_every == 0 or it == a.iters or out_of_time:
+            gain, worst = levin_gain(model, a.levin, device)
+            print(f"iter {it}  loss {loss.item():.4f}  Levin09 gain {gain:+.2f} dB (worst {worst:+.2f})  "
+                  f"{time.time() - start:.0f} s", flush=True)
+            if gain > best:
+                best = gain
+                export(model.float(), os.path.join(a.out, "deblur.safetensors"), preset="deblur",
+                       licence="Limn project weights, CC0",
+                       training=f"python Training/train_deblur.py {' '.join(sys.argv[1:])}; seed {a.seed}; {it} "
+                                f"iterations on {device}; Levin09 mean gain {gain:+.2f} dB, worst {worst:+.2f} dB (PyTorch)")
+        if it >= a.iters or out_of_time:
+            break
+
+
+if __name__ == "__main__":
+    main()
