@@ -17,12 +17,10 @@ public struct Enhancer: Sendable {
     }
 
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
-        let rgb = input.isGrey ? try input.colour.join(input.colour).join(input.colour) : input.colour
+        let rgb = try input.rgb()
         let net = try networks.network(model, task: "enhance")
         var result = try rgb.tiled(.network(net), block: tile)
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
-        var out = input
-        out.colour = input.isGrey ? try result.bandMean() : result
-        return out
+        return try input.replacingColour(withRGB: result)
     }
 }

@@ -47,9 +47,7 @@ public struct NetworkUpscaler: Sendable {
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let (w, h) = try size.outputSize(width: input.width, height: input.height)
         let factor = max(Double(w) / Double(input.width), Double(h) / Double(input.height))
-        var colour = input.colour
-        let grey = input.isGrey
-        if grey { colour = try colour.join(colour).join(colour) }
+        var colour = try input.rgb()
         for s in Self.stages(for: factor) {
             let net = try networks.network("\(family)_x\(s)", task: "upscale")
             colour = try colour.tiled(.network(net), block: tile)
@@ -57,9 +55,7 @@ public struct NetworkUpscaler: Sendable {
         if colour.width != w || colour.height != h {
             colour = try colour.resampled(width: w, height: h, kernel: .lanczos3)
         }
-        if grey { colour = try colour.bandMean() }
-        var out = input
-        out.colour = colour
+        var out = try input.replacingColour(withRGB: colour)
         out.alpha = try input.alpha?.resampled(width: w, height: h, kernel: .lanczos3)
         return out
     }

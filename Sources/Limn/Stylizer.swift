@@ -44,7 +44,7 @@ public struct Stylizer: Sendable {
     }
 
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
-        let original = input.isGrey ? try input.colour.join(input.colour).join(input.colour) : input.colour
+        let original = try input.rgb()
         let work = try Self.fitted(original, workingSize)
         let small = try Self.fitted(work, Self.statisticsSize)
         let statsInput = Tensor(height: small.height, width: small.width, channels: 3, values: try small.floatPixels())
@@ -61,9 +61,8 @@ public struct Stylizer: Sendable {
         }
         if preserveColors { result = try Self.luminance(of: result, colours: original) }
         if strength < 1 { result = try result.blended(strength, with: original, 1 - strength) }
-        var out = input
-        out.colour = input.isGrey && preserveColors ? try result.bandMean() : result
-        return out
+        // A grey photo painted keeps the painting's colours, unless asked not to.
+        return try input.replacingColour(withRGB: result, keepGrey: preserveColors)
     }
 
     /// BT.601 luma of `styled` with the chroma of `colours`.

@@ -117,3 +117,18 @@ extension WorkingImage {
         return result
     }
 }
+
+extension WorkingImage {
+    /// The colour as three bands (grey repeated), the form networks take.
+    public func rgb() throws -> Image {
+        isGrey ? try colour.join(colour).join(colour) : colour
+    }
+
+    /// This image with `rgb` (three bands) as its colour; back to one band when
+    /// the input was grey and `keepGrey` is set. The size may have changed.
+    public func replacingColour(withRGB rgb: Image, keepGrey: Bool = true) throws -> WorkingImage {
+        var out = self
+        out.colour = isGrey && keepGrey ? try rgb.bandMean() : rgb
+        return out
+    }
+}
