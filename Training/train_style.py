@@ -81,7 +81,7 @@ def main():
     ap.add_argument("--style-size", type=int, default=384, help="long side of the style image")
     ap.add_argument("--style-layers", default="conv2,conv4,conv8,conv12")
     ap.add_argument("--content-layer", default="conv4")
-    ap.add_argument("--style-weight", type=float, default=5.0)
+    ap.add_argument("--style-weight", type=float, default=1.0)
     ap.add_argument("--content-weight", type=float, default=1.0)
     ap.add_argument("--tv-weight", type=float, default=0.02)
     ap.add_argument("--channels", type=int, default=32)
