@@ -80,13 +80,13 @@ extension Image {
     public func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = 512 << 20) throws -> Image {
         let a = function.alignment
         let bw = (block + a - 1) / a * a
-        // About two strips of vips' 128-line demand plus two block rows of
-        // output are held (see tiled.c).
+        // tiled.c keeps enough block rows to cover two strips of vips' 128-line
+        // demand, plus two: about 256 + 3 x block height output lines.
         let outRowBytes = width * function.scale * function.outputBands * MemoryLayout<Float>.size
         let rowsAllowed = cacheLimit / max(1, outRowBytes) - 256
         var bh = bw
-        if 2 * bh * function.scale > rowsAllowed {
-            bh = max(16, rowsAllowed / (2 * function.scale)) / a * a
+        if 3 * bh * function.scale > rowsAllowed {
+            bh = max(16, rowsAllowed / (3 * function.scale)) / a * a
             bh = max(a, min(bw, bh))
         }
         return try tiled(function, blockWidth: bw, blockHeight: bh)
