@@ -10,13 +10,16 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Training"))
-from limn_train.archs import CompactSR, StyleNet  # noqa: E402
+from limn_train.archs import CompactSR, DeblurNet, SRNet, StyleNet  # noqa: E402
 from limn_train.export import export  # noqa: E402
 
 MODELS = {
     "style_net": lambda: StyleNet(channels=32, res_blocks=5),
     "compact_sr_x2": lambda: CompactSR(channels=48, blocks=6, scale=2),
     "compact_sr_x4": lambda: CompactSR(channels=48, blocks=6, scale=4),
+    "sr_net_x2": lambda: SRNet(channels=48, blocks=6, scale=2),
+    "sr_net_x4": lambda: SRNet(channels=48, blocks=6, scale=4),
+    "deblur_net": lambda: DeblurNet(width=16),
 }
 
 
