@@ -38,8 +38,9 @@ typedef struct {
     dnnl_primitive_t prim;
     dnnl_memory_t wmem;
     dnnl_memory_desc_t src_md, dst_md, scratch_md;
-    int winograd;
-    dnnl_primitive_t to_blocked, from_blocked, dst_to_blocked;
+    int winograd;              // works in nChw16c: its output stays blocked
+    int separate_act;          // the activation runs after the kernel, which cannot fuse it
+    dnnl_primitive_t to_blocked;
     dnnl_memory_desc_t bsrc_md, bdst_md;
 } Plan;
 
@@ -123,11 +124,7 @@ void limn_conv_free(LimnConv *c) {
         Plan *p = &c->plans[i];
         dnnl_primitive_destroy(p->prim);
         dnnl_memory_destroy(p->wmem);
-        if (p->winograd) {
-            dnnl_primitive_destroy(p->to_blocked);
-            dnnl_primitive_destroy(p->from_blocked);
-            dnnl_primitive_destroy(p->dst_to_blocked);
-        }
+        if (p->winograd) dnnl_primitive_destroy(p->to_blocked);
     }
     free(c->plans);
     if (c->bmem) dnnl_memory_destroy(c->bmem);
@@ -151,7 +148,7 @@ static int conv_run_rows(LimnConv *c, const float *src, int h, int w, float *dst
     const int n = c->oc * c->kh;
     float *t = malloc((size_t) h * ow * n * sizeof(float));
     float *row = malloc((size_t) ow * c->oc * sizeof(float));
-    int rc = t && row ? limn_conv_run(c->rows, src, h, w, t) : -1;
+    int rc = t && row ? limn_conv_run(c->rows, src, 0, h, w, t) : -1;
     for (int y = 0; y < oh && !rc; y++) {
         for (int x = 0; x < ow; x++)
             for (int o = 0; o < c->oc; o++) row[x * c->oc + o] = c->bias[o];
@@ -203,7 +200,7 @@ static int reorder(dnnl_memory_t from, dnnl_memory_t to) {
 }
 
 // The convolution with its fused activation and accumulation, for these layouts.
-static dnnl_status_t make_pd(const LimnConv *c, dnnl_alg_kind_t alg, const dnnl_memory_desc_t *src,
+static dnnl_status_t make_pd(const LimnConv *c, dnnl_alg_kind_t alg, int fuse_act, const dnnl_memory_desc_t *src,
                              const dnnl_memory_desc_t *wei, const dnnl_memory_desc_t *bia,
                              const dnnl_memory_desc_t *dst, dnnl_primitive_desc_t *pd) {
     static const dnnl_alg_kind_t algs[] = {
@@ -222,7 +219,7 @@ static dnnl_status_t make_pd(const LimnConv *c, dnnl_alg_kind_t alg, const dnnl_
     dnnl_primitive_attr_create(&attr);
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
     dnnl_post_ops_create(&ops);
-    if (c->act != LIMN_ACT_NONE) {
+    if (c->act != LIMN_ACT_NONE && fuse_act) {
         float alpha = c->act == LIMN_ACT_LEAKY_RELU ? c->alpha : c->act == LIMN_ACT_SILU ? 1.0f : 0.0f;
         dnnl_post_ops_append_eltwise(ops, 1.0f, algs[c->act], alpha, 0.0f);
     }
@@ -268,20 +265,23 @@ static int plan_new(LimnConv *c, int h, int w, Plan *p) {
     if (winograd_candidate(c, h, w)) {
         dnnl_memory_desc_init_by_tag(&p->bsrc_md, 4, sd, dnnl_f32, dnnl_nChw16c);
         dnnl_memory_desc_init_by_tag(&p->bdst_md, 4, dd, dnnl_f32, dnnl_nChw16c);
-        if (make_pd(c, dnnl_convolution_winograd, &p->bsrc_md, &wei_md, &bia_md, &p->bdst_md, &pd) == dnnl_success &&
-            reorder_primitive(&p->src_md, &p->bsrc_md, &p->to_blocked) == dnnl_success &&
-            reorder_primitive(&p->bdst_md, &p->dst_md, &p->from_blocked) == dnnl_success &&
-            reorder_primitive(&p->dst_md, &p->bdst_md, &p->dst_to_blocked) == dnnl_success) {
+        dnnl_status_t st = make_pd(c, dnnl_convolution_winograd, 1, &p->bsrc_md, &wei_md, &bia_md, &p->bdst_md, &pd);
+        if (st != dnnl_success && c->act != LIMN_ACT_NONE && !c->accumulate) {
+            // The Winograd kernel fuses few activations (not LeakyReLU): still
+            // worth it with the activation as a separate pass.
+            st = make_pd(c, dnnl_convolution_winograd, 0, &p->bsrc_md, &wei_md, &bia_md, &p->bdst_md, &pd);
+            p->separate_act = st == dnnl_success;
+        }
+        if (st == dnnl_success && reorder_primitive(&p->src_md, &p->bsrc_md, &p->to_blocked) == dnnl_success) {
             p->winograd = 1;
         } else {
+            p->separate_act = 0;
             // Not for this shape or CPU: the direct kernels.
             if (pd) dnnl_primitive_desc_destroy(pd);
-            if (p->to_blocked) dnnl_primitive_destroy(p->to_blocked);
-            if (p->from_blocked) dnnl_primitive_destroy(p->from_blocked);
             pd = NULL;
         }
     }
-    if (!pd) CHECK(make_pd(c, dnnl_convolution_direct, &p->src_md, &wei_md, &bia_md, &p->dst_md, &pd), "convolution");
+    if (!pd) CHECK(make_pd(c, dnnl_convolution_direct, 1, &p->src_md, &wei_md, &bia_md, &p->dst_md, &pd), "convolution");
 
     // Weights into the kernel's layout, once per plan.
     const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
@@ -305,66 +305,79 @@ static dnnl_status_t execute(dnnl_primitive_t prim, dnnl_stream_t s, int n, dnnl
     return st == dnnl_success ? dnnl_stream_wait(s) : st;
 }
 
-int limn_conv_run(LimnConv *c, const float *src, int h, int w, float *dst) {
-    if (c->rows) return conv_run_rows(c, src, h, w, dst);
-    Plan plan;
-    int found = 0;
+// The plan for an h x w input, made on first use.
+static int get_plan(LimnConv *c, int h, int w, Plan *plan) {
     pthread_mutex_lock(&c->lock);
     for (int i = 0; i < c->n_plans; i++)
-        if (c->plans[i].h == h && c->plans[i].w == w) { plan = c->plans[i]; found = 1; break; }
-    if (!found) {
-        if (plan_new(c, h, w, &plan)) { pthread_mutex_unlock(&c->lock); return -1; }
+        if (c->plans[i].h == h && c->plans[i].w == w) {
+            *plan = c->plans[i];
+            pthread_mutex_unlock(&c->lock);
+            return 0;
+        }
+    int rc = plan_new(c, h, w, plan);
+    if (!rc) {
         c->plans = realloc(c->plans, (c->n_plans + 1) * sizeof(Plan));
-        c->plans[c->n_plans++] = plan;
+        c->plans[c->n_plans++] = *plan;
     }
     pthread_mutex_unlock(&c->lock);
+    return rc;
+}
 
-    // One per-thread buffer holds the scratchpad and, for Winograd, the
-    // blocked copies of input and output.
+int limn_conv_blocked(LimnConv *c, int h, int w) {
+    if (c->rows) return 0;
+    Plan plan;
+    if (get_plan(c, h, w, &plan)) return -1;
+    return plan.winograd;
+}
+
+int limn_conv_run(LimnConv *c, const float *src, int src_blocked, int h, int w, float *dst) {
+    if (c->rows) return conv_run_rows(c, src, h, w, dst);
+    Plan plan;
+    if (get_plan(c, h, w, &plan)) return -1;
+    const int reorder_src = plan.winograd && !src_blocked;
+
+    // One per-thread buffer holds the scratchpad and, when the input comes in
+    // NHWC, its blocked copy for the Winograd kernel.
     size_t scratch_bytes = (dnnl_memory_desc_get_size(&plan.scratch_md) + 63) / 64 * 64;
-    size_t bsrc_bytes = plan.winograd ? (dnnl_memory_desc_get_size(&plan.bsrc_md) + 63) / 64 * 64 : 0;
-    size_t bdst_bytes = plan.winograd ? dnnl_memory_desc_get_size(&plan.bdst_md) : 0;
+    size_t bsrc_bytes = reorder_src ? dnnl_memory_desc_get_size(&plan.bsrc_md) : 0;
     char *buf = NULL;
-    if (scratch_bytes + bsrc_bytes + bdst_bytes) {
-        buf = thread_scratch(scratch_bytes + bsrc_bytes + bdst_bytes);
+    if (scratch_bytes + bsrc_bytes) {
+        buf = thread_scratch(scratch_bytes + bsrc_bytes);
         if (!buf) {
             snprintf(error_text, sizeof(error_text), "out of memory for a convolution scratchpad");
             return -1;
         }
     }
     dnnl_engine_t e = get_engine();
-    dnnl_memory_t sm = NULL, dm = NULL, pm = NULL, bs = NULL, bd = NULL;
-    dnnl_status_t st = dnnl_memory_create(&sm, &plan.src_md, e, (void *) src);
-    if (st == dnnl_success) st = dnnl_memory_create(&dm, &plan.dst_md, e, dst);
+    const dnnl_memory_desc_t *smd = plan.winograd ? &plan.bsrc_md : &plan.src_md;
+    const dnnl_memory_desc_t *dmd = plan.winograd ? &plan.bdst_md : &plan.dst_md;
+    dnnl_memory_t sm = NULL, dm = NULL, pm = NULL, user = NULL;
+    dnnl_status_t st = dnnl_memory_create(&dm, dmd, e, dst);
     if (st == dnnl_success && scratch_bytes) st = dnnl_memory_create(&pm, &plan.scratch_md, e, buf);
-    if (st == dnnl_success && plan.winograd) st = dnnl_memory_create(&bs, &plan.bsrc_md, e, buf + scratch_bytes);
-    if (st == dnnl_success && plan.winograd)
-        st = dnnl_memory_create(&bd, &plan.bdst_md, e, buf + scratch_bytes + bsrc_bytes);
+    if (st == dnnl_success)
+        st = dnnl_memory_create(&sm, smd, e, reorder_src ? (void *) (buf + scratch_bytes) : (void *) src);
     dnnl_stream_t s = NULL;
     if (st == dnnl_success) st = dnnl_stream_create(&s, e, dnnl_stream_default_flags);
-    dnnl_memory_t in = plan.winograd ? bs : sm, out = plan.winograd ? bd : dm;
-    if (st == dnnl_success && plan.winograd) {
-        dnnl_exec_arg_t r[2] = { { DNNL_ARG_FROM, sm }, { DNNL_ARG_TO, bs } };
-        st = execute(plan.to_blocked, s, 2, r);
-        if (st == dnnl_success && c->accumulate) {
-            dnnl_exec_arg_t q[2] = { { DNNL_ARG_FROM, dm }, { DNNL_ARG_TO, bd } };
-            st = execute(plan.dst_to_blocked, s, 2, q);
-        }
+    if (st == dnnl_success && reorder_src) {
+        st = dnnl_memory_create(&user, &plan.src_md, e, (void *) src);
+        dnnl_exec_arg_t r[2] = { { DNNL_ARG_FROM, user }, { DNNL_ARG_TO, sm } };
+        if (st == dnnl_success) st = execute(plan.to_blocked, s, 2, r);
     }
     if (st == dnnl_success) {
         dnnl_exec_arg_t args[5] = {
-            { DNNL_ARG_SRC, in }, { DNNL_ARG_WEIGHTS, plan.wmem }, { DNNL_ARG_BIAS, c->bmem }, { DNNL_ARG_DST, out },
+            { DNNL_ARG_SRC, sm }, { DNNL_ARG_WEIGHTS, plan.wmem }, { DNNL_ARG_BIAS, c->bmem }, { DNNL_ARG_DST, dm },
             { DNNL_ARG_SCRATCHPAD, pm },
         };
         st = execute(plan.prim, s, scratch_bytes ? 5 : 4, args);
     }
-    if (st == dnnl_success && plan.winograd) {
-        dnnl_exec_arg_t r[2] = { { DNNL_ARG_FROM, bd }, { DNNL_ARG_TO, dm } };
-        st = execute(plan.from_blocked, s, 2, r);
+    if (st == dnnl_success && plan.separate_act) {
+        int oh, ow;
+        limn_conv_output_size(c, h, w, &oh, &ow);
+        if (limn_eltwise(dst, (size_t) oh * ow * c->oc, c->act, c->alpha)) st = dnnl_runtime_error;
     }
     if (s) dnnl_stream_destroy(s);
-    dnnl_memory_t all[5] = { sm, dm, pm, bs, bd };
-    for (int i = 0; i < 5; i++) if (all[i]) dnnl_memory_destroy(all[i]);
+    dnnl_memory_t all[4] = { sm, dm, pm, user };
+    for (int i = 0; i < 4; i++) if (all[i]) dnnl_memory_destroy(all[i]);
     return st == dnnl_success ? 0 : fail("convolution", st);
 }
 

@@ -14,6 +14,26 @@ static int map_index(int i, int n, LimnPadMode mode) {
     return i < n ? i : period - i;
 }
 
+void limn_to_blocked16(const float *src, int h, int w, int c, float *dst) {
+    const size_t hw = (size_t) h * w;
+    for (size_t p = 0; p < hw; p++)
+        for (int cb = 0; cb < c / 16; cb++) {
+            const float *s = src + p * c + cb * 16;
+            float *d = dst + (cb * hw + p) * 16;
+            for (int k = 0; k < 16; k++) d[k] = s[k];
+        }
+}
+
+void limn_from_blocked16(const float *src, int h, int w, int c, float *dst) {
+    const size_t hw = (size_t) h * w;
+    for (size_t p = 0; p < hw; p++)
+        for (int cb = 0; cb < c / 16; cb++) {
+            const float *s = src + (cb * hw + p) * 16;
+            float *d = dst + p * c + cb * 16;
+            for (int k = 0; k < 16; k++) d[k] = s[k];
+        }
+}
+
 void limn_pad(const float *src, int h, int w, int c, int top, int bottom, int left, int right,
               LimnPadMode mode, float *dst) {
     int ow = w + left + right, oh = h + top + bottom;

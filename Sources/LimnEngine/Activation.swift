@@ -22,10 +22,11 @@ public enum Activation: Sendable, Equatable {
         }
     }
 
-    /// Applies the activation in place (oneDNN's vectorised kernels).
+    /// Applies the activation in place (oneDNN's vectorised kernels), in
+    /// whatever layout the tensor is.
     public func apply(_ x: Tensor) {
         let (kind, alpha) = c
-        if limn_eltwise(x.data, x.count, kind, alpha) != 0 { limn_activation(x.data, x.count, kind, alpha) }
+        if limn_eltwise(x.storage, x.count, kind, alpha) != 0 { limn_activation(x.storage, x.count, kind, alpha) }
     }
 
     /// The plain C loop, the reference `apply` is tested against.

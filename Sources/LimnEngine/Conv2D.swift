@@ -87,7 +87,19 @@ public final class Conv2D: @unchecked Sendable {
         return (oh, ow)
     }
 
+    /// Runs into `out`: a Winograd kernel takes either layout and leaves its
+    /// output blocked (a residual it adds to is made blocked first); the others
+    /// work in NHWC.
     private func run(_ x: Tensor, into out: Tensor) throws {
-        if limn_conv_run(handle, x.data, Int32(x.height), Int32(x.width), out.data) != 0 { throw EngineError.kernel }
+        let blocked = limn_conv_blocked(handle, Int32(x.height), Int32(x.width))
+        if blocked < 0 { throw EngineError.kernel }
+        if blocked == 0 { x.ensureNHWC() }
+        if accumulates {
+            if blocked == 1 { out.ensureBlocked() } else { out.ensureNHWC() }
+        }
+        if limn_conv_run(handle, x.storage, x.blocked ? 1 : 0, Int32(x.height), Int32(x.width), out.storage) != 0 {
+            throw EngineError.kernel
+        }
+        out.blocked = blocked == 1
     }
 }

@@ -3,11 +3,43 @@ import Foundation
 
 /// A float32 image tensor, batch 1, channels last (NHWC): element (y, x, c)
 /// is at `(y * width + x) * channels + c`. 64-byte aligned for oneDNN.
+///
+/// Between Winograd convolutions a tensor may live in oneDNN's blocked layout
+/// (nChw16c), which saves two reorders per convolution; `data` always hands
+/// out NHWC, converting on first access.
 public final class Tensor: @unchecked Sendable {
     public let height: Int
     public let width: Int
     public let channels: Int
-    public let data: UnsafeMutablePointer<Float>
+    /// The values in the current layout.
+    private(set) var storage: UnsafeMutablePointer<Float>
+    /// True while `storage` holds nChw16c.
+    var blocked = false
+
+    /// The values in NHWC.
+    public var data: UnsafeMutablePointer<Float> {
+        ensureNHWC()
+        return storage
+    }
+
+    func ensureNHWC() {
+        guard blocked else { return }
+        let nhwc = BufferPool.shared.take(floats: count)
+        limn_from_blocked16(storage, Int32(height), Int32(width), Int32(channels), nhwc)
+        BufferPool.shared.give(storage, floats: count)
+        storage = nhwc
+        blocked = false
+    }
+
+    func ensureBlocked() {
+        guard !blocked else { return }
+        precondition(channels % 16 == 0, "the blocked layout needs channels in multiples of 16")
+        let b = BufferPool.shared.take(floats: count)
+        limn_to_blocked16(storage, Int32(height), Int32(width), Int32(channels), b)
+        BufferPool.shared.give(storage, floats: count)
+        storage = b
+        blocked = true
+    }
 
     public var count: Int { height * width * channels }
     public var pixels: Int { height * width }
@@ -24,7 +56,7 @@ public final class Tensor: @unchecked Sendable {
         self.height = height
         self.width = width
         self.channels = channels
-        data = BufferPool.shared.take(floats: height * width * channels)
+        storage = BufferPool.shared.take(floats: height * width * channels)
     }
 
     public convenience init(height: Int, width: Int, channels: Int, values: [Float]) {
@@ -39,7 +71,7 @@ public final class Tensor: @unchecked Sendable {
         data.update(from: pointer, count: count)
     }
 
-    deinit { BufferPool.shared.give(data, floats: count) }
+    deinit { BufferPool.shared.give(storage, floats: count) }
 
     public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 
@@ -53,7 +85,12 @@ public final class Tensor: @unchecked Sendable {
         Tensor(uninitializedHeight: height, width: width, channels: channels ?? self.channels)
     }
 
-    public func copy() -> Tensor { Tensor(height: height, width: width, channels: channels, copying: data) }
+    /// A copy in the same layout.
+    public func copy() -> Tensor {
+        let t = Tensor(height: height, width: width, channels: channels, copying: storage)
+        t.blocked = blocked
+        return t
+    }
 }
 
 /// An error from the engine: bad weights, a bad shape, a failing kernel.

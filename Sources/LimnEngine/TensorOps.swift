@@ -58,19 +58,23 @@ extension Tensor {
         precondition(o.height == height && o.width == width && o.channels == channels, "shapes differ")
     }
 
-    public static func + (a: Tensor, b: Tensor) -> Tensor {
+    /// Element by element, in the operands' layout when they share one.
+    private static func elementwise(_ a: Tensor, _ b: Tensor,
+                                    _ f: (UnsafePointer<Float>, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
         a.sameShape(b)
+        if a.blocked != b.blocked {
+            a.ensureNHWC()
+            b.ensureNHWC()
+        }
         let out = a.like()
-        limn_add(a.data, b.data, a.count, out.data)
+        f(a.storage, b.storage, a.count, out.storage)
+        out.blocked = a.blocked
         return out
     }
 
-    public static func * (a: Tensor, b: Tensor) -> Tensor {
-        a.sameShape(b)
-        let out = a.like()
-        limn_mul(a.data, b.data, a.count, out.data)
-        return out
-    }
+    public static func + (a: Tensor, b: Tensor) -> Tensor { elementwise(a, b) { limn_add($0, $1, $2, $3) } }
+
+    public static func * (a: Tensor, b: Tensor) -> Tensor { elementwise(a, b) { limn_mul($0, $1, $2, $3) } }
 
     /// Channels [first, first + n).
     public func channels(_ first: Int, _ n: Int) -> Tensor {

@@ -49,6 +49,27 @@ final class OperationTests: XCTestCase {
         }
     }
 
+    /// Winograd convolutions chain in the blocked layout, accumulate into a
+    /// residual, and hand back NHWC to everything else.
+    func testBlockedLayoutChain() throws {
+        var rng = Random(8)
+        let x = rng.tensor(20, 18, 32)
+        let w1 = rng.array(32 * 32 * 9, scale: 0.1), b1 = rng.array(32)
+        let w2 = rng.array(32 * 32 * 9, scale: 0.1), b2 = rng.array(32)
+        let c1 = try Conv2D(weights: w1, bias: b1, inChannels: 32, outChannels: 32, kernel: 3, padding: 1, activation: .relu)
+        let c2 = try Conv2D(weights: w2, bias: b2, inChannels: 32, outChannels: 32, kernel: 3, padding: 1, accumulates: true)
+        let y = try c2(c1(x), adding: x.copy())
+        let mid = referenceConv(x, weights: w1, bias: b1, outC: 32, k: 3, stride: 1, pad: 1, dilation: 1, groups: 1)
+        Activation.relu.applyReference(mid)
+        let ref = referenceConv(mid, weights: w2, bias: b2, outC: 32, k: 3, stride: 1, pad: 1, dilation: 1, groups: 1) + x
+        XCTAssertLessThan(relativeError(y.values, ref.values), 1e-5)
+        // Element-wise operations in the blocked layout, and mixed layouts.
+        let z = try c1(x)
+        XCTAssertLessThan(relativeError((z + z).values, z.values.map { 2 * $0 }), 1e-6)
+        XCTAssertLessThan(relativeError((z * x).values, zip(z.values, x.values).map { $0 * $1 }), 1e-6)
+        XCTAssertEqual(z.copy().values, z.values)
+    }
+
     func testActivationValues() {
         let x = Tensor(height: 1, width: 4, channels: 1, values: [-2, -0.5, 0, 1.5])
         func run(_ a: Activation) -> [Float] { let t = x.copy(); a.apply(t); return t.values }

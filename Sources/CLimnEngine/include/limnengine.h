@@ -36,12 +36,22 @@ LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int
                         int accumulate);
 void limn_conv_free(LimnConv *conv);
 void limn_conv_output_size(const LimnConv *conv, int h, int w, int *oh, int *ow);
-// Thread-safe: primitives are cached per input size.
-int limn_conv_run(LimnConv *conv, const float *src, int h, int w, float *dst);
+// Whether the convolution works in oneDNN's blocked layout (nChw16c) for an
+// h x w input: a Winograd kernel, whose output is then blocked too (and so
+// must be the tensor it accumulates into). 1, 0, or -1 on error.
+int limn_conv_blocked(LimnConv *conv, int h, int w);
+// Thread-safe: primitives are cached per input size. `src_blocked` tells the
+// input's layout; the output's is given by limn_conv_blocked.
+int limn_conv_run(LimnConv *conv, const float *src, int src_blocked, int h, int w, float *dst);
 
 // ---- plain kernels -----------------------------------------------------
 
 typedef enum { LIMN_PAD2D_ZERO = 0, LIMN_PAD2D_REFLECT = 1, LIMN_PAD2D_REPLICATE = 2 } LimnPadMode;
+
+// NHWC <-> nChw16c (channels a multiple of 16): channel c of pixel (y, x) at
+// ((c / 16 * h + y) * w + x) * 16 + c % 16.
+void limn_to_blocked16(const float *src, int h, int w, int c, float *dst);
+void limn_from_blocked16(const float *src, int h, int w, int c, float *dst);
 
 void limn_pad(const float *src, int h, int w, int c, int top, int bottom, int left, int right,
               LimnPadMode mode, float *dst);
