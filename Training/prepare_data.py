@@ -1,10 +1,12 @@
-"""Makes a compact copy of the SR training pool for the GPU machine, whose
-working tree may carry at most 64 MiB: T91 and BSDS200 as lossless WebP, the
-large photos as 960x960 lossless-WebP crops, Set5 for validation.
+"""Makes a compact copy of ../shared for the GPU machine, whose working tree
+may carry at most 64 MiB: the SR training pool as lossless WebP (T91, 100 of
+BSDS200, one 960x960 crop of each large photo), Set5, the style paintings,
+the content photos, the loss networks, the blur kernels and Levin09.
 
-    python Training/prepare_data.py data/sr      # data/ is git-ignored
+    python Training/prepare_data.py data/shared        # data/ is git-ignored
+    LIMN_SHARED=data/shared python Training/train_sr.py ...
 
-Then: train_sr.py --data data/sr/train --test data/sr/test ...
+Every training script reads $LIMN_SHARED in place of ../shared.
 """
 import os
 import random
@@ -13,37 +15,41 @@ import sys
 
 from PIL import Image
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.join(HERE, "..", "..", "shared", "datasets")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from limn_train.paths import DATASETS, LOSSNETS  # noqa: E402
+
+
+def webp(src, dst, crop=None):
+    im = Image.open(src).convert("RGB")
+    if crop:
+        im = im.crop(crop)
+    im.save(dst, lossless=True, quality=100, method=4)
 
 
 def main(out):
     rng = random.Random(1)
-    train = os.path.join(out, "train")
-    os.makedirs(train, exist_ok=True)
-    for sub in ["t91", "bsds200"]:
-        src = os.path.join(SHARED, "sr_train", sub)
-        for f in sorted(os.listdir(src)):
-            if f.lower().endswith(".png"):
-                Image.open(os.path.join(src, f)).convert("RGB").save(
-                    os.path.join(train, f"{sub}_{f[:-4]}.webp"), lossless=True, quality=100, method=4)
-    photos = os.path.join(SHARED, "sr_train", "hr_photos")
-    for root, _, files in sorted(os.walk(photos)):
+    if os.path.exists(out):
+        shutil.rmtree(out)
+    ds = os.path.join(out, "datasets")
+    train = os.path.join(ds, "sr_train")
+    os.makedirs(train)
+    for sub, keep in (("t91", None), ("bsds200", 100)):
+        src = os.path.join(DATASETS, "sr_train", sub)
+        files = sorted(f for f in os.listdir(src) if f.lower().endswith(".png"))[:keep]
+        for f in files:
+            webp(os.path.join(src, f), os.path.join(train, f"{sub}_{f[:-4]}.webp"))
+    for root, _, files in sorted(os.walk(os.path.join(DATASETS, "sr_train", "hr_photos"))):
         for f in sorted(files):
             if f.lower().endswith(".jpg"):
-                im = Image.open(os.path.join(root, f)).convert("RGB")
-                for k in range(1):
-                    x = rng.randint(0, max(0, im.width - 960))
-                    y = rng.randint(0, max(0, im.height - 960))
-                    im.crop((x, y, x + 960, y + 960)).save(
-                        os.path.join(train, f"photo_{f[:-4]}_{k}.webp"), lossless=True, quality=100, method=4)
-    test = os.path.join(out, "test", "Set5")
-    if os.path.exists(test):
-        shutil.rmtree(test)
-    shutil.copytree(os.path.join(SHARED, "sr_test", "Set5"), test)
+                im = Image.open(os.path.join(root, f))
+                x, y = rng.randint(0, max(0, im.width - 960)), rng.randint(0, max(0, im.height - 960))
+                webp(os.path.join(root, f), os.path.join(train, f"photo_{f[:-4]}.webp"), (x, y, x + 960, y + 960))
+    for rel in ("sr_test/Set5", "styles", "photos", "deblur/kernels", "deblur/levin09"):
+        shutil.copytree(os.path.join(DATASETS, rel), os.path.join(ds, rel))
+    shutil.copytree(LOSSNETS, os.path.join(out, "lossnets"))
     total = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(out) for f in fs)
     print(f"{out}: {total / 2**20:.1f} MiB")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "data/sr")
+    main(sys.argv[1] if len(sys.argv) > 1 else "data/shared")

@@ -25,9 +25,10 @@ from limn_train.archs import DeblurNet  # noqa: E402
 from limn_train.data.blur import blurred_pair, file_kernels  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export  # noqa: E402
+from limn_train.paths import DATASETS  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.join(HERE, "..", "..", "shared", "datasets")
+SHARED = DATASETS
 
 
 class Pairs(torch.utils.data.IterableDataset):

@@ -26,10 +26,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from limn_train.archs import StyleNet  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export  # noqa: E402
+from limn_train.paths import DATASETS  # noqa: E402
 from limn_train.lossnets import DarknetTiny  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.join(HERE, "..", "..", "shared", "datasets")
+SHARED = DATASETS
 HELD_BACK = ["jcjohnson_neural-style/tubingen.jpg", "jcjohnson_neural-style/golden_gate.jpg",
              "jcjohnson_fast-neural-style/chicago.jpg", "python3-skimage/astronaut.png", "opencv-doc/fruits.jpg"]
 

@@ -25,8 +25,9 @@ sys.path.insert(0, os.path.join(ROOT, "Training"))
 sys.path.insert(0, HERE)
 from limn_train.data.blur import SIZE, motion_kernel  # noqa: E402
 from sr_eval import psnr, ssim  # noqa: E402
+from limn_train.paths import DATASETS  # noqa: E402
 
-SHARED = os.path.join(ROOT, "..", "shared", "datasets")
+SHARED = DATASETS
 
 
 def run(cmd):

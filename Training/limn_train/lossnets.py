@@ -8,7 +8,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-LOSSNETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "lossnets")
+from .paths import LOSSNETS  # noqa: F401  (re-exported for verify_lossnets.py)
 
 
 class DarknetTiny(nn.Module):

@@ -11,10 +11,10 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from ..paths import DATASETS
 from .degrade import gaussian_kernel, jpeg
 
-KERNELS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "shared", "datasets",
-                       "deblur", "kernels")
+KERNELS = os.path.join(DATASETS, "deblur", "kernels")
 SIZE = 41   # every kernel is centred in a SIZE x SIZE grid
 
 
