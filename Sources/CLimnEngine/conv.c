@@ -2,7 +2,6 @@
 // the layout the chosen kernel wants, bias and activation fused.
 // libgomp (oneDNN's threading runtime); clang here has no omp.h.
 extern void omp_set_num_threads(int n);
-extern int omp_get_max_threads(void);
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +27,6 @@ static dnnl_engine_t get_engine(void) { pthread_once(&engine_once, engine_init);
 dnnl_engine_t limn_dnnl_engine(void) { return get_engine(); }
 
 void limn_engine_set_threads(int n) { omp_set_num_threads(n > 0 ? n : 1); }
-int limn_engine_max_threads(void) { return omp_get_max_threads(); }
 
 // The primitive for one input size, with its weights in the layout it wants.
 // A Winograd plan computes in oneDNN's blocked layout (nChw16c): its input is

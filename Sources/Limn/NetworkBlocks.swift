@@ -12,33 +12,23 @@ extension PaddingMode {
     }
 }
 
-/// How the cores are shared between vips' workers and oneDNN's threads.
-public enum EngineThreading: Sendable {
-    /// Each block runs on one core; vips runs one block per core.
-    case blockPerCore
-    /// One block at a time, oneDNN using every core.
-    case allCoresPerBlock
-}
-
 extension BlockFunction {
     /// Runs `network` on every block. The halo is the network's receptive
     /// radius rounded up to its alignment, so tiled output equals one pass over
     /// the whole (padded) image. Instance norms use `stats` when given (needed
     /// for seamless tiling), else each block's own statistics.
     public static func network(_ net: any Network, stats: NormStats? = nil, oneDNNThreads: Int = 1) -> BlockFunction {
-        let a = net.alignment
-        let halo = (net.receptiveRadius + a - 1) / a * a
+        let halo = net.halo
         return BlockFunction(halo: halo, scale: net.scale, outputBands: net.outputChannels,
-                             padding: net.borderPadding.border, alignment: a) { block in
+                             padding: net.borderPadding.border, alignment: net.alignment) { block in
             limn_engine_set_threads(Int32(oneDNNThreads))
             guard block.bands == net.inputChannels else {
                 throw EngineError("network takes \(net.inputChannels) channels, image has \(block.bands)")
             }
-            var x = Tensor(height: block.height, width: block.width, channels: block.bands, copying: block.input)
-            // Edge blocks: round up to the alignment; the extra pixels lie
+            // Edge blocks are rounded up to the alignment; the extra pixels lie
             // beyond the halo, so they do not reach the kept output.
-            let padH = (a - block.height % a) % a, padW = (a - block.width % a) % a
-            if padH + padW > 0 { x = x.padded(top: 0, bottom: padH, left: 0, right: padW, .replicate) }
+            let x = net.aligned(Tensor(height: block.height, width: block.width, channels: block.bands,
+                                       copying: block.input))
             let y = try net.forward(x, NormContext(stats.map { .use($0) } ?? .compute))
             let s = net.scale
             let kept = y.cropped(top: halo * s, left: halo * s, height: block.outputHeight, width: block.outputWidth)
@@ -48,11 +38,20 @@ extension BlockFunction {
 }
 
 extension Network {
+    /// The margin blocks carry: the receptive radius rounded up to the alignment.
+    public var halo: Int { (receptiveRadius + alignment - 1) / alignment * alignment }
+
+    /// `x` with its bottom and right edges replicated up to multiples of the alignment.
+    func aligned(_ x: Tensor) -> Tensor {
+        let a = alignment
+        let padH = (a - x.height % a) % a, padW = (a - x.width % a) % a
+        return padH + padW == 0 ? x : x.padded(top: 0, bottom: padH, left: 0, right: padW, .replicate)
+    }
+
     /// Runs the network once on a whole image tensor, padded by the same halo
     /// and border mode the tiled path uses: the reference tiling must match.
     public func forwardWhole(_ x: Tensor, stats: NormStats? = nil) throws -> Tensor {
         let a = alignment
-        let halo = (receptiveRadius + a - 1) / a * a
         let padH = (a - x.height % a) % a, padW = (a - x.width % a) % a
         let padded = x.padded(top: halo, bottom: halo + padH, left: halo, right: halo + padW, borderPadding)
         let y = try forward(padded, NormContext(stats.map { .use($0) } ?? .compute))
@@ -62,9 +61,7 @@ extension Network {
     /// Instance-norm statistics of a whole image, from one pass over it.
     public func normStats(_ x: Tensor) throws -> NormStats {
         let stats = NormStats()
-        let a = alignment
-        let padded = x.padded(top: 0, bottom: (a - x.height % a) % a, left: 0, right: (a - x.width % a) % a, .replicate)
-        _ = try forward(padded, NormContext(.record(stats)))
+        _ = try forward(aligned(x), NormContext(.record(stats)))
         return stats
     }
 }

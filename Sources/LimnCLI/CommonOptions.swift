@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Limn
+import LimnEngine
 import LimnImage
 
 /// A pixel count: a plain number, or with an M suffix for megapixels.
@@ -115,6 +116,11 @@ struct CommonOptions: ParsableArguments {
         }
         if !failed.isEmpty { throw ExitCode.failure }
     }
+}
+
+/// The installed presets; a missing or broken manifest is a usage error.
+func installedPresets() throws -> PresetManifest {
+    do { return try PresetManifest.installed() } catch { throw ValidationError("\(error)") }
 }
 
 func printError(_ message: String) {

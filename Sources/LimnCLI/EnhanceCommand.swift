@@ -24,9 +24,7 @@ struct Enhance: ParsableCommand {
     }
 
     func run() throws {
-        let manifest: PresetManifest
-        do { manifest = try PresetManifest.installed() } catch { throw ValidationError("\(error)") }
-        let enhancer = Enhancer(model: model, strength: strength, tile: common.tile, manifest: manifest)
+        let enhancer = Enhancer(model: model, strength: strength, tile: common.tile, manifest: try installedPresets())
         try common.runJobs { try enhancer($0) }
     }
 }

@@ -57,10 +57,8 @@ struct Stylize: ParsableCommand {
     }
 
     func run() throws {
-        let manifest: PresetManifest
-        do { manifest = try PresetManifest.installed() } catch { throw ValidationError("\(error)") }
         let stylizer = Stylizer(styles: style.styles, strength: strength, preserveColors: preserveColors,
-                                workingSize: workingSize, tile: common.tile, manifest: manifest)
+                                workingSize: workingSize, tile: common.tile, manifest: try installedPresets())
         try common.runJobs(sequential: false) { try stylizer($0) }
     }
 }
@@ -69,8 +67,7 @@ struct Presets: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the shipped networks: styles, upscalers.")
 
     func run() throws {
-        let manifest: PresetManifest
-        do { manifest = try PresetManifest.installed() } catch { throw ValidationError("\(error)") }
+        let manifest = try installedPresets()
         if manifest.entries.isEmpty {
             print("No presets installed in \(manifest.folder).")
             return

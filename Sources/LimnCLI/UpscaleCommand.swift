@@ -60,9 +60,7 @@ struct Upscale: ParsableCommand {
             let upscaler = LanczosUpscaler(size: size)
             try common.runJobs { try upscaler($0) }
         case .photo, .fidelity:
-            let manifest: PresetManifest
-            do { manifest = try PresetManifest.installed() } catch { throw ValidationError("\(error)") }
-            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: common.tile, manifest: manifest)
+            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: common.tile, manifest: try installedPresets())
             try common.runJobs { try upscaler($0) }
         }
     }

@@ -10,7 +10,6 @@ const char *limn_engine_error(void);
 
 // Threads oneDNN may use for calls made from the current thread.
 void limn_engine_set_threads(int n);
-int limn_engine_max_threads(void);
 // The instruction set oneDNN chose ("avx512_core", "avx2", ...).
 const char *limn_engine_isa(void);
 
