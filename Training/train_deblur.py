@@ -13,7 +13,6 @@ import math
 import os
 import random
 import sys
-import time
 
 import numpy as np
 import torch
@@ -25,6 +24,7 @@ from limn_train.archs import DeblurNet  # noqa: E402
 from limn_train.data.blur import blurred_pair, file_kernels  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export  # noqa: E402
+from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -86,7 +86,8 @@ def main():
     ap.add_argument("--levin", default=os.path.join(SHARED, "deblur", "levin09"))
     ap.add_argument("--eval-every", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--max-minutes", type=float, default=0)
+    ap.add_argument("--max-minutes", type=float, default=0,
+                    help="stop after this long, the learning rate decayed by then (0: no limit)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -102,8 +103,8 @@ def main():
     loader = torch.utils.data.DataLoader(Pairs(images, a.crop, a.seed), batch_size=a.batch, num_workers=a.workers,
                                          persistent_workers=a.workers > 0)
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.9), weight_decay=0)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, i / a.iters))))
-    start, best = time.time(), -1e9
+    sched = Schedule(opt, a.iters, a.max_minutes)
+    best = -1e9
     for it, (x, y) in enumerate(loader, 1):
         x, y = x.to(device), y.to(device)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=device == "cuda"):
@@ -112,19 +113,18 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 0.01 * a.batch)
         opt.step()
-        sched.step()
-        out_of_time = a.max_minutes and time.time() - start > a.max_minutes * 60
-        if it % a.eval_every == 0 or it == a.iters or out_of_time:
+        sched.step(it)
+        if it % a.eval_every == 0 or sched.done:
             gain, worst = levin_gain(model, a.levin, device)
             print(f"iter {it}  loss {loss.item():.4f}  Levin09 gain {gain:+.2f} dB (worst {worst:+.2f})  "
-                  f"{time.time() - start:.0f} s", flush=True)
+                  f"{sched.elapsed:.0f} s", flush=True)
             if gain > best:
                 best = gain
                 export(model.float(), os.path.join(a.out, "deblur.safetensors"), preset="deblur",
                        licence="Limn project weights, CC0",
                        training=f"python Training/train_deblur.py {' '.join(sys.argv[1:])}; seed {a.seed}; {it} "
                                 f"iterations on {device}; Levin09 mean gain {gain:+.2f} dB, worst {worst:+.2f} dB (PyTorch)")
-        if it >= a.iters or out_of_time:
+        if sched.done:
             break
 
 

@@ -15,7 +15,6 @@ import math
 import os
 import random
 import sys
-import time
 
 import numpy as np
 import torch
@@ -28,6 +27,7 @@ from limn_train.data.degrade import degrade  # noqa: E402
 from limn_train.data.imresize import imresize  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export  # noqa: E402
+from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -110,7 +110,8 @@ def main():
     ap.add_argument("--eval-every", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--max-minutes", type=float, default=0, help="stop early after this long (0: no limit)")
+    ap.add_argument("--max-minutes", type=float, default=0,
+                    help="stop after this long, the learning rate decayed by then (0: no limit)")
     a = ap.parse_args()
 
     torch.manual_seed(a.seed)
@@ -134,10 +135,7 @@ def main():
     model = SRNet(a.channels, a.blocks, a.scale).to(device)
     say(f"sr_net: {sum(p.numel() for p in model.parameters())} parameters")
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.99))
-    warm = max(1, a.iters // 50)   # linear warm-up, then cosine decay to 1% of the rate
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / warm) * (
-        0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * min(1.0, i / a.iters)))))
-    start = time.time()
+    sched = Schedule(opt, a.iters, a.max_minutes)
     best, it = -1.0, 0
     for it, (lr, hr) in enumerate(loader, 1):
         lr, hr = lr.to(device, non_blocking=True), hr.to(device, non_blocking=True)
@@ -146,11 +144,10 @@ def main():
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        sched.step()
-        out_of_time = a.max_minutes and time.time() - start > a.max_minutes * 60
-        if it % a.eval_every == 0 or it == a.iters or out_of_time:
+        sched.step(it)
+        if it % a.eval_every == 0 or sched.done:
             score = validate(model, a.test, a.scale, device)
-            say(f"iter {it}  loss {loss.item():.4f}  Set5 x{a.scale} Y-PSNR {score:.2f} dB  {time.time() - start:.0f} s")
+            say(f"iter {it}  loss {loss.item():.4f}  Set5 x{a.scale} Y-PSNR {score:.2f} dB  {sched.elapsed:.0f} s")
             if score > best:
                 best = score
                 training = (f"python Training/train_sr.py {' '.join(sys.argv[1:])}; seed {a.seed}; "
@@ -159,9 +156,9 @@ def main():
                 export(model.float(), os.path.join(a.out, f"{preset}.safetensors"), preset=preset,
                        licence="Limn project weights, CC0",
                        training=training)
-        if it >= a.iters or out_of_time:
+        if sched.done:
             break
-    say(f"done: best Set5 x{a.scale} {best:.2f} dB after {it} iterations, {time.time() - start:.0f} s")
+    say(f"done: best Set5 x{a.scale} {best:.2f} dB after {it} iterations, {sched.elapsed:.0f} s")
 
 
 if __name__ == "__main__":

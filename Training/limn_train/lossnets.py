@@ -102,9 +102,16 @@ class SqueezeNet(nn.Module):
         bgr = rgb01.flip(1) * 255
         return bgr - torch.tensor(cls.MEAN_BGR, device=rgb01.device).view(1, 3, 1, 1)
 
+    def features(self, rgb01, names):
+        """Activations after the named layers ("conv1", "fire2" ... "fire9")
+        of an RGB input in [0, 1]."""
+        return self(self.preprocess(rgb01), names)
+
     def forward(self, x, names=None):
         out = {}
         x = F.relu(self.conv1(x))
+        if names and "conv1" in names:
+            out["conv1"] = x
         x = F.max_pool2d(x, 3, 2, ceil_mode=True)
         for n, _, _ in self.FIRES:
             sq, e1, e3 = self.fires[f"fire{n}"]
@@ -112,6 +119,8 @@ class SqueezeNet(nn.Module):
             x = torch.cat([F.relu(e1(s)), F.relu(e3(s))], 1)
             if names and f"fire{n}" in names:
                 out[f"fire{n}"] = x
+                if len(out) == len(names):
+                    return out
             if n in (4, 8):
                 x = F.max_pool2d(x, 3, 2, ceil_mode=True)
         if names:

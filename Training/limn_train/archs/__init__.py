@@ -9,3 +9,21 @@ from .sr_net import SRNet
 from .deblur_net import DeblurNet
 
 ARCHS = {StyleNet.arch: StyleNet, CompactSR.arch: CompactSR, SRNet.arch: SRNet, DeblurNet.arch: DeblurNet}
+
+
+def load(path):
+    """The network stored in a Limn .safetensors file (weights as float32),
+    built from the architecture and hyper-parameters in its metadata."""
+    from safetensors import safe_open
+    import inspect
+
+    with safe_open(path, "pt") as f:
+        meta = f.metadata()
+        tensors = {k: f.get_tensor(k).float() for k in f.keys()}
+    cls = ARCHS[meta["arch"]]
+    params = inspect.signature(cls).parameters
+    kwargs = {k: tuple(int(v) for v in meta[k].split(",")) if "," in meta[k] else int(meta[k])
+              for k in params if k in meta}
+    model = cls(**kwargs)
+    model.load_state_dict(tensors, strict=True)
+    return model.eval(), meta

@@ -10,13 +10,19 @@ from PIL import Image
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".webp")
 
 
-def load_folder(folders, min_side):
+def load_folder(folders, min_side, exclude=(), max_side=0):
+    """Every image under `folders` at least `min_side` on its short side,
+    except the paths in `exclude`, as uint8 (3, H, W) tensors; with
+    `max_side`, larger images are first shrunk to that long side."""
+    excluded = {os.path.realpath(p) for p in exclude}
     images = []
     for folder in folders:
         for root, _, files in sorted(os.walk(folder)):
             for f in sorted(files):
-                if f.lower().endswith(EXTENSIONS):
+                if f.lower().endswith(EXTENSIONS) and os.path.realpath(os.path.join(root, f)) not in excluded:
                     im = Image.open(os.path.join(root, f)).convert("RGB")
+                    if max_side and max(im.size) > max_side:
+                        im.thumbnail((max_side, max_side), Image.LANCZOS)
                     if min(im.size) >= min_side:
                         images.append(torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1))
     if not images:

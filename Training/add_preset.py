@@ -1,0 +1,48 @@
+"""Adds trained networks to Presets/: copies each .safetensors file there and
+writes its manifest entry (name and licence from the file's metadata,
+SHA-256), replacing an entry of the same name and task.
+
+    python Training/add_preset.py --task style runs/styles/*.safetensors
+"""
+import argparse
+import hashlib
+import json
+import os
+import shutil
+
+from safetensors import safe_open
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+TASKS = {"style": "style_net", "upscale": "sr_net", "enhance": "deblur_net"}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--task", required=True, choices=sorted(TASKS))
+    ap.add_argument("--presets", default=os.path.join(REPO, "Presets"))
+    ap.add_argument("files", nargs="+")
+    a = ap.parse_args()
+
+    path = os.path.join(a.presets, "manifest.json")
+    manifest = json.load(open(path)) if os.path.exists(path) else []
+    for f in a.files:
+        with safe_open(f, "pt") as st:
+            meta = st.metadata()
+        if meta.get("arch") != TASKS[a.task]:
+            raise SystemExit(f"{f}: architecture {meta.get('arch')!r}, task {a.task} needs {TASKS[a.task]}")
+        name = meta["preset"]
+        file = os.path.basename(f)
+        shutil.copyfile(f, os.path.join(a.presets, file))
+        digest = hashlib.sha256(open(f, "rb").read()).hexdigest()
+        entry = {"name": name, "task": a.task, "file": file, "sha256": digest, "description": meta["licence"]}
+        manifest = [e for e in manifest if (e["name"], e["task"]) != (name, a.task)] + [entry]
+        print(f"{a.task} {name}: {file} {digest[:12]}")
+    order = list(TASKS)
+    manifest.sort(key=lambda e: (order.index(e["task"]), e["name"]))
+    with open(path, "w") as out:
+        json.dump(manifest, out, indent=2)
+        out.write("\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Golden outputs for the shipped presets: for every network in
+Presets/manifest.json, PyTorch's output on a small fixed input (a crop of
+Samples/chelsea.jpg), so `swift test` checks that each preset loads and that
+the engine computes what PyTorch computes with the same weights.
+
+    python Training/make_preset_goldens.py [Tests/LimnTests/Goldens]
+
+Writes <task>-<name>.safetensors with tensors "input" and "output" (NHWC
+float32).
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+from PIL import Image
+from safetensors.torch import save_file
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from limn_train.archs import load  # noqa: E402
+from limn_train.export import nhwc  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+SIZE = 32  # input crop (pixels square): a multiple of every architecture's alignment
+
+
+def main(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    photo = np.asarray(Image.open(os.path.join(REPO, "Samples", "chelsea.jpg")).convert("RGB"), dtype=np.float32) / 255
+    crop = photo[130:130 + SIZE, 200:200 + SIZE]   # the cat's eye: edges and texture
+    x = torch.from_numpy(crop.copy()).permute(2, 0, 1)[None]
+    for e in json.load(open(os.path.join(REPO, "Presets", "manifest.json"))):
+        model, meta = load(os.path.join(REPO, "Presets", e["file"]))
+        with torch.no_grad():
+            y = model(x)
+        path = os.path.join(out_dir, f"{e['task']}-{e['name']}.safetensors")
+        save_file({"input": nhwc(x), "output": nhwc(y)}, path)
+        print(f"{path}: {meta['arch']}, output {tuple(y.shape)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "Tests", "LimnTests", "Goldens"))
