@@ -14,7 +14,7 @@ from limn_train.archs import CompactSR, DeblurNet, SRNet, StyleNet  # noqa: E402
 from limn_train.export import export  # noqa: E402
 
 MODELS = {
-    "style_net": lambda: StyleNet(channels=32, res_blocks=5),
+    "style_net": lambda: StyleNet(channels=16, res_blocks=5),   # the shipped style presets
     "compact_sr_x2": lambda: CompactSR(channels=48, blocks=6, scale=2),
     "compact_sr_x4": lambda: CompactSR(channels=48, blocks=6, scale=4),
     "sr_net_x2": lambda: SRNet(channels=48, blocks=6, scale=2),

@@ -1,5 +1,5 @@
 """Trains a feed-forward `style_net` for one painting with a Gram-matrix
-style loss on Darknet-tiny features (limn_train/lossnets.py), a content
+style loss on Darknet-tiny (or SqueezeNet) features (limn_train/style_loss.py), a content
 loss on a mid layer and a small total-variation term, and exports it.
 
     python Training/train_style.py --style ../shared/datasets/styles/starry_night.jpg \\
@@ -17,61 +17,17 @@ import random
 import sys
 import time
 
-import numpy as np
 import torch
-import torch.nn.functional as F
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from limn_train.archs import StyleNet  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
-from limn_train.lossnets import DarknetTiny  # noqa: E402
+from limn_train.style_loss import HELD_BACK, StyleLoss, load_rgb, tv  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = DATASETS
-HELD_BACK = ["jcjohnson_neural-style/tubingen.jpg", "jcjohnson_neural-style/golden_gate.jpg",
-             "jcjohnson_fast-neural-style/chicago.jpg", "python3-skimage/astronaut.png", "opencv-doc/fruits.jpg"]
-
-
-def gram(f):
-    b, c, h, w = f.shape
-    f = f.reshape(b, c, h * w)
-    return f @ f.transpose(1, 2) / (c * h * w)
-
-
-class StyleLoss:
-    """Style (Gram) and content losses on Darknet-tiny activations."""
-
-    def __init__(self, style_img, style_layers, content_layer, device):
-        self.net = DarknetTiny().to(device)
-        self.style_layers, self.content_layer = style_layers, content_layer
-        with torch.no_grad():
-            feats = self.net.features(style_img, style_layers)
-        self.targets = {k: gram(v) for k, v in feats.items()}
-        # Each layer's loss divided by its target Gram's squared mean: layers weigh alike.
-        self.scale = {k: 1.0 / (g.pow(2).mean() + 1e-12) for k, g in self.targets.items()}
-
-    def __call__(self, out, content):
-        names = self.style_layers + [self.content_layer]
-        fo = self.net.features(out, names)
-        with torch.no_grad():
-            fc = self.net.features(content, [self.content_layer])
-        style = sum(((gram(fo[k]) - self.targets[k]) ** 2).mean() * self.scale[k] for k in self.style_layers)
-        cont = F.mse_loss(fo[self.content_layer], fc[self.content_layer]) / (fc[self.content_layer].pow(2).mean() + 1e-12)
-        return style / len(self.style_layers), cont
-
-
-def tv(x):
-    return (x[..., 1:, :] - x[..., :-1, :]).abs().mean() + (x[..., :, 1:] - x[..., :, :-1]).abs().mean()
-
-
-def load_rgb(path, long_side):
-    im = Image.open(path).convert("RGB")
-    s = long_side / max(im.size)
-    im = im.resize((max(4, round(im.width * s / 4) * 4), max(4, round(im.height * s / 4) * 4)), Image.BICUBIC)
-    return torch.from_numpy(np.asarray(im, dtype=np.float32) / 255).permute(2, 0, 1)[None]
 
 
 def main():
@@ -80,6 +36,7 @@ def main():
     ap.add_argument("--name", required=True, help="preset name, e.g. starry-night")
     ap.add_argument("--licence", required=True, help="source painting and its licence, one line")
     ap.add_argument("--style-size", type=int, default=384, help="long side of the style image")
+    ap.add_argument("--lossnet", choices=["darknet", "squeezenet"], default="darknet")
     ap.add_argument("--style-layers", default="conv2,conv4,conv8,conv12")
     ap.add_argument("--content-layer", default="conv4")
     ap.add_argument("--style-weight", type=float, default=1.0)
@@ -90,20 +47,28 @@ def main():
     ap.add_argument("--iters", type=int, default=3000)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--crop", type=int, default=256)
+    ap.add_argument("--content-size", type=int, default=1024,
+                    help="larger content images are shrunk to this long side first: crops then look like "
+                         "what the network sees at limn stylize's working size")
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--data", nargs="+", default=[os.path.join(SHARED, "sr_train")])
+    ap.add_argument("--data", nargs="+", default=[os.path.join(SHARED, "sr_train"), os.path.join(SHARED, "photos")],
+                    help="content images (the held-back photos are always left out)")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: PyTorch's default)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
+    if a.threads:
+        torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed)
     device = "cuda" if torch.cuda.is_available() else "cpu"
     os.makedirs(a.out, exist_ok=True)
     style_layers = a.style_layers.split(",")
     style_img = load_rgb(a.style, a.style_size).to(device)
-    loss_fn = StyleLoss(style_img, style_layers, a.content_layer, device)
-    images = load_folder(a.data, a.crop)
+    loss_fn = StyleLoss(style_img, style_layers, a.content_layer, device, a.lossnet)
+    held = [os.path.join(SHARED, "photos", r) for r in HELD_BACK]
+    images = load_folder(a.data, a.crop, exclude=held, max_side=a.content_size)
     model = StyleNet(a.channels, a.res_blocks).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     print(f"{len(images)} content images; device {device}; command: {' '.join(sys.argv)}", flush=True)
@@ -137,7 +102,9 @@ def main():
     training = (f"python Training/train_style.py {' '.join(sys.argv[1:])}; seed {a.seed}; {a.iters} iterations on "
                 f"{device}; held-back style loss ratio {mean_style:.3f}, content loss {mean_content:.3f}")
     export(model.float(), os.path.join(a.out, f"{a.name}.safetensors"), preset=a.name, licence=a.licence,
-           training=training, extra={"style_ratio": f"{mean_style:.4f}", "content_loss": f"{mean_content:.4f}"})
+           training=training, extra={"style_ratio": f"{mean_style:.4f}", "content_loss": f"{mean_content:.4f}",
+                  "style_image": os.path.basename(a.style), "style_size": a.style_size, "lossnet": a.lossnet,
+                  "style_layers": a.style_layers, "content_layer": a.content_layer})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+import Foundation
+@testable import LimnImage
+import XCTest
+
+/// `limn stylize` with the presets shipped in Presets/ (found beside the
+/// built binary), on a small copy of Samples/chelsea.jpg.
+final class ShippedStylesTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let goldens = ShippedStylesTests.repo + "/Tests/LimnCLITests/Goldens"
+    let sample = ShippedStylesTests.goldens + "/chelsea-120.png"   // Samples/chelsea.jpg at 120×80
+    var dir = ""
+
+    override func setUpWithError() throws {
+        try Vips.start()
+        unsetenv("LIMN_PRESETS")
+        dir = makeTempDir()
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    func stylize(_ args: [String], _ out: String) throws -> [Float] {
+        let r = try limn(["stylize"] + args + [sample, dir + "/" + out])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try Fixture.open(dir + "/" + out).floatPixels()
+    }
+
+    /// The whole command (working size, shared statistics, tiles, lanczos back
+    /// to full size) against its committed output; the network itself is
+    /// checked against PyTorch in LimnTests.PresetTests.
+    func testStarryNightGolden() throws {
+        let out = try stylize(["--style", "starry-night"], "out.png")
+        let golden = try Fixture.open(ShippedStylesTests.goldens + "/stylize-starry-night-chelsea-120.png").floatPixels()
+        XCTAssertEqual(out.count, golden.count)
+        var worst: Float = 0, sum: Float = 0
+        for (a, b) in zip(out, golden) { worst = max(worst, abs(a - b)); sum += abs(a - b) }
+        XCTAssertLessThanOrEqual(worst, 2, "largest difference in 8-bit levels")
+        XCTAssertLessThan(sum / Float(out.count), 0.1, "mean difference in 8-bit levels")
+    }
+
+    /// A blend of two styles is the weighted mean of their pictures, and
+    /// different styles give different pictures.
+    func testBlendOfTwoPresets() throws {
+        let a = try stylize(["--style", "starry-night"], "a.png")
+        let b = try stylize(["--style", "great-wave"], "b.png")
+        let mix = try stylize(["--style", "starry-night=0.25,great-wave=0.75"], "mix.png")
+        var worst: Float = 0, apart: Float = 0
+        for i in mix.indices {
+            worst = max(worst, abs(mix[i] - (0.25 * a[i] + 0.75 * b[i])))
+            apart += abs(a[i] - b[i])
+        }
+        XCTAssertLessThanOrEqual(worst, 1.5)
+        XCTAssertGreaterThan(apart / Float(a.count), 10, "mean difference between two styles, 8-bit levels")
+    }
+
+    func testPresetListNamesPaintingsAndLicences() throws {
+        let r = try limn(["presets"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let text = String(decoding: r.stdout, as: UTF8.self)
+        for line in ["starry-night", "Vincent van Gogh, The Starry Night (1889); public domain", "great-wave", "the-scream"] {
+            XCTAssertTrue(text.contains(line), "missing \(line) in:\n\(text)")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Limn
+import LimnEngine
+import LimnImage
+import XCTest
+
+/// The shipped presets (Presets/manifest.json): each loads with its hash
+/// checked and computes what PyTorch computes with the same weights on a crop
+/// of Samples/chelsea.jpg (Training/make_preset_goldens.py wrote Goldens/).
+final class PresetTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    let manifest = Result { try PresetManifest(folder: PresetTests.repo + "/Presets") }
+    let goldens = PresetTests.repo + "/Tests/LimnTests/Goldens"
+
+    func testEveryPresetMatchesPyTorch() throws {
+        let manifest = try manifest.get()
+        for e in manifest.entries {
+            let net = try manifest.load(e.name, task: e.task)
+            let golden = try SafeTensorsFile(path: "\(goldens)/\(e.task)-\(e.name).safetensors")
+            let shape = try XCTUnwrap(golden.entries["input"]).shape
+            let x = Tensor(height: shape[0], width: shape[1], channels: shape[2], values: try golden.floats("input"))
+            let y = try net.forward(x).values
+            let expected = try golden.floats("output")
+            XCTAssertEqual(y.count, expected.count, e.name)
+            let worst = zip(y, expected).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+            XCTAssertLessThan(worst, 1e-4, "\(e.task) \(e.name)")
+        }
+    }
+
+    func testShipsTheStylePresets() throws {
+        let styles = try manifest.get().entries.filter { $0.task == "style" }
+        XCTAssertGreaterThanOrEqual(styles.count, 8)
+        for e in styles {
+            // "painter, painting (year); licence"
+            XCTAssertEqual(e.description.split(separator: ";").count, 2, "\(e.name): \(e.description)")
+        }
+    }
+
+    /// A real preset through the tiled operator with whole-image statistics
+    /// equals one pass over the whole image with the same statistics.
+    func testStylePresetTiledEqualsOnePass() throws {
+        let manifest = try manifest.get()
+        let name = try XCTUnwrap(manifest.entries.first { $0.task == "style" }).name
+        let net = try manifest.load(name, task: "style")
+        try Vips.start()
+        let img = try ImageReader(sequential: false).read(.file(PresetTests.repo + "/Samples/chelsea.jpg"))
+            .linear(1.0 / 255, 0).resampled(width: 180, height: 120)
+        let pixels = try img.floatPixels()
+        let whole = Tensor(height: 120, width: 180, channels: 3, values: pixels)
+        let stats = try net.normStats(whole)
+        let reference = try net.forwardWhole(whole, stats: stats).values
+        for block in [48, 100] {
+            let tiled = try img.tiled(.network(net, stats: stats), block: block).floatPixels()
+            let worst = zip(tiled, reference).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+            XCTAssertLessThan(worst, 1e-4, "block \(block)")
+        }
+    }
+}
