@@ -53,6 +53,32 @@ final class ShippedStylesTests: XCTestCase {
         XCTAssertGreaterThan(apart / Float(a.count), 10, "mean difference between two styles, 8-bit levels")
     }
 
+    /// --strength blends toward the original; --preserve-colors keeps its chroma.
+    func testStrengthAndPreservedColours() throws {
+        let full = try stylize(["--style", "the-scream"], "full.png")
+        let half = try stylize(["--style", "the-scream", "--strength", "0.5"], "half.png")
+        let original = try Fixture.open(sample).floatPixels()
+        var worst: Float = 0
+        for i in half.indices { worst = max(worst, abs(half[i] - (full[i] + original[i]) / 2)) }
+        XCTAssertLessThanOrEqual(worst, 1.5)
+        let kept = try stylize(["--style", "the-scream", "--preserve-colors"], "kept.png")
+        func chroma(_ p: [Float], _ i: Int) -> (Float, Float) {
+            (-0.168736 * p[i] - 0.331264 * p[i + 1] + 0.5 * p[i + 2], 0.5 * p[i] - 0.418688 * p[i + 1] - 0.081312 * p[i + 2])
+        }
+        // Mean chroma differences in 8-bit levels (where a painted luminance meets a saturated
+        // colour, clipping to the gamut moves a few pixels' chroma more).
+        var moved: Float = 0, drift: Float = 0
+        for i in stride(from: 0, to: kept.count, by: 3) {
+            let (a, b) = chroma(kept, i), (c, d) = chroma(original, i), (e, f) = chroma(full, i)
+            drift += abs(a - c) + abs(b - d)
+            moved += abs(e - c) + abs(f - d)
+        }
+        let pixels = Float(kept.count / 3)
+        print("chroma moved by the style \(moved / pixels), with --preserve-colors \(drift / pixels)")
+        XCTAssertLessThan(drift / pixels, 0.5, "--preserve-colors keeps the original's chroma")
+        XCTAssertGreaterThan(moved / pixels, 10, "the style alone does change the colours")
+    }
+
     func testPresetListNamesPaintingsAndLicences() throws {
         let r = try limn(["presets"])
         XCTAssertEqual(r.status, 0, r.stderr)
