@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from ..paths import DATASETS
-from .degrade import gaussian_kernel, jpeg
+from .degrade import filter2d, gaussian_kernel, jpeg
 
 KERNELS = os.path.join(DATASETS, "deblur", "kernels")
 SIZE = 41   # every kernel is centred in a SIZE x SIZE grid
@@ -100,9 +100,7 @@ def blurred_pair(sharp, rng, files, sharp_fraction=0.15):
     """sharp: (3, H, W) in [0, 1]; returns (input, target)."""
     x = sharp
     if rng.random() >= sharp_fraction:
-        k = random_kernel(rng, files)
-        r = SIZE // 2
-        x = F.conv2d(F.pad(x[None], (r, r, r, r), mode="reflect"), k.expand(3, 1, SIZE, SIZE), groups=3)[0]
+        x = filter2d(x, random_kernel(rng, files))
     sigma = rng.uniform(0, 3) / 255
     x = x + torch.randn_like(x) * sigma
     if rng.random() < 0.3:
