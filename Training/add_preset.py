@@ -9,10 +9,12 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 
-from safetensors import safe_open
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from limn_train.export import metadata  # noqa: E402
+from limn_train.paths import REPO  # noqa: E402
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 TASKS = {"style": "style_net", "upscale": "sr_net", "enhance": "deblur_net"}
 
 
@@ -26,8 +28,7 @@ def main():
     path = os.path.join(a.presets, "manifest.json")
     manifest = json.load(open(path)) if os.path.exists(path) else []
     for f in a.files:
-        with safe_open(f, "pt") as st:
-            meta = st.metadata()
+        meta = metadata(f)
         if meta.get("arch") != TASKS[a.task]:
             raise SystemExit(f"{f}: architecture {meta.get('arch')!r}, task {a.task} needs {TASKS[a.task]}")
         name = meta["preset"]

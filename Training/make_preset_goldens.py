@@ -20,8 +20,8 @@ from safetensors.torch import save_file
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from limn_train.archs import load  # noqa: E402
 from limn_train.export import nhwc  # noqa: E402
+from limn_train.paths import REPO  # noqa: E402
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 SIZE = 32  # input crop (pixels square): a multiple of every architecture's alignment
 
 

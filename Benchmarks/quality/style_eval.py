@@ -18,20 +18,15 @@ import sys
 import tempfile
 
 import torch
-from safetensors import safe_open
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "Training"))
+from limn_train.export import metadata  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 from limn_train.style_loss import HELD_BACK, StyleLoss, load_rgb  # noqa: E402
 
 LOSS_SIZE = 512  # long side at which the losses are measured, as in Training/train_style.py
-
-
-def metadata(path):
-    with safe_open(path, "pt") as f:
-        return f.metadata()
 
 
 def main():

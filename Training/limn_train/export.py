@@ -2,6 +2,7 @@
 import json
 
 import torch
+from safetensors import safe_open
 from safetensors.torch import save_file
 
 
@@ -18,6 +19,12 @@ def export(model, path, *, preset="", licence="", training="", dtype=torch.float
     return meta
 
 
+def metadata(path):
+    """The `__metadata__` of a Limn .safetensors file (arch, hyper-parameters, preset, ...)."""
+    with safe_open(path, "pt") as f:
+        return f.metadata()
+
+
 def round_weights_(model, dtype):
     """Rounds the model's parameters through `dtype` in place, so that a
     reference computed afterwards uses exactly the weights that were saved."""
@@ -31,4 +38,4 @@ def nhwc(x):
     return x[0].permute(1, 2, 0).contiguous().float()
 
 
-__all__ = ["export", "round_weights_", "nhwc", "json"]
+__all__ = ["export", "metadata", "round_weights_", "nhwc", "json"]

@@ -8,7 +8,6 @@ import os
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 from ..paths import DATASETS

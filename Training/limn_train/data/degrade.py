@@ -3,7 +3,6 @@ kernels, Gaussian and Poisson noise, JPEG, in random order, in the manner of
 practical restoration pipelines (BSRGAN / Real-ESRGAN)."""
 import io
 import math
-import random
 
 import numpy as np
 import torch

@@ -1,7 +1,6 @@
 """Training images: every image under the given folders, held in memory,
 served as random crops with flips and rotations."""
 import os
-import random
 
 import numpy as np
 import torch
