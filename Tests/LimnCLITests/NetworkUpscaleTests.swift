@@ -37,9 +37,7 @@ final class NetworkUpscaleTests: XCTestCase {
         let net = try Architectures.load(path: fixture)
         let x = Tensor(height: 45, width: 70, channels: 3, values: try src.floatPixels().map { $0 / 255 })
         let reference = try net.forwardWhole(x).values.map { (min(max($0, 0), 1) * 255).rounded() }
-        var worst: Float = 0
-        for (a, b) in zip(try out.floatPixels(), reference) { worst = max(worst, abs(a - b)) }
-        XCTAssertLessThanOrEqual(worst, 1)
+        XCTAssertLessThanOrEqual(maxDifference(try out.floatPixels(), reference), 1)
     }
 
     func testOtherSizesFinishWithLanczos() throws {

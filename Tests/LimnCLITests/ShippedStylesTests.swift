@@ -32,9 +32,8 @@ final class ShippedStylesTests: XCTestCase {
         let out = try stylize(["--style", "starry-night"], "out.png")
         let golden = try Fixture.open(ShippedStylesTests.goldens + "/stylize-starry-night-chelsea-120.png").floatPixels()
         XCTAssertEqual(out.count, golden.count)
-        var worst: Float = 0, sum: Float = 0
-        for (a, b) in zip(out, golden) { worst = max(worst, abs(a - b)); sum += abs(a - b) }
-        XCTAssertLessThanOrEqual(worst, 2, "largest difference in 8-bit levels")
+        XCTAssertLessThanOrEqual(maxDifference(out, golden), 2, "largest difference in 8-bit levels")
+        let sum = zip(out, golden).reduce(Float(0)) { $0 + abs($1.0 - $1.1) }
         XCTAssertLessThan(sum / Float(out.count), 0.1, "mean difference in 8-bit levels")
     }
 
@@ -44,12 +43,8 @@ final class ShippedStylesTests: XCTestCase {
         let a = try stylize(["--style", "starry-night"], "a.png")
         let b = try stylize(["--style", "great-wave"], "b.png")
         let mix = try stylize(["--style", "starry-night=0.25,great-wave=0.75"], "mix.png")
-        var worst: Float = 0, apart: Float = 0
-        for i in mix.indices {
-            worst = max(worst, abs(mix[i] - (0.25 * a[i] + 0.75 * b[i])))
-            apart += abs(a[i] - b[i])
-        }
-        XCTAssertLessThanOrEqual(worst, 1.5)
+        XCTAssertLessThanOrEqual(maxDifference(mix, zip(a, b).map { 0.25 * $0 + 0.75 * $1 }), 1.5)
+        let apart = zip(a, b).reduce(Float(0)) { $0 + abs($1.0 - $1.1) }
         XCTAssertGreaterThan(apart / Float(a.count), 10, "mean difference between two styles, 8-bit levels")
     }
 
@@ -58,9 +53,7 @@ final class ShippedStylesTests: XCTestCase {
         let full = try stylize(["--style", "the-scream"], "full.png")
         let half = try stylize(["--style", "the-scream", "--strength", "0.5"], "half.png")
         let original = try Fixture.open(sample).floatPixels()
-        var worst: Float = 0
-        for i in half.indices { worst = max(worst, abs(half[i] - (full[i] + original[i]) / 2)) }
-        XCTAssertLessThanOrEqual(worst, 1.5)
+        XCTAssertLessThanOrEqual(maxDifference(half, zip(full, original).map { ($0 + $1) / 2 }), 1.5)
         let kept = try stylize(["--style", "the-scream", "--preserve-colors"], "kept.png")
         func chroma(_ p: [Float], _ i: Int) -> (Float, Float) {
             (-0.168736 * p[i] - 0.331264 * p[i + 1] + 0.5 * p[i + 2], 0.5 * p[i] - 0.418688 * p[i + 1] - 0.081312 * p[i + 2])

@@ -27,7 +27,7 @@ final class StylizeCommandTests: XCTestCase {
     }
 
     func maxDifference(_ a: Image, _ b: Image) throws -> Float {
-        zip(try a.floatPixels(), try b.floatPixels()).reduce(0) { max($0, abs($1.0 - $1.1)) }
+        LimnCLITests.maxDifference(try a.floatPixels(), try b.floatPixels())
     }
 
     func testTilesMeetWithoutSeams() throws {

@@ -53,6 +53,12 @@ func assertCleanFailure(_ r: Run, contains text: String, file: StaticString = #f
     XCTAssertFalse(r.stderr.contains("Fatal error") || r.stderr.contains("Backtrac"), file: file, line: line)
 }
 
+/// The largest absolute difference between two pixel arrays (infinite when their lengths differ).
+func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+    guard a.count == b.count else { return .infinity }   // different sizes never match
+    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+}
+
 func makeTempDir() -> String {
     let dir = NSTemporaryDirectory() + "limn-cli-\(getpid())-\(UUID().uuidString.prefix(8))"
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

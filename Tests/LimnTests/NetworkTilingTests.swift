@@ -27,9 +27,7 @@ final class NetworkTilingTests: XCTestCase {
         let reference = try net.forwardWhole(whole, stats: stats).values
         for block in [32, 64, 200] {
             let tiled = try img.tiled(.network(net, stats: stats), block: block).floatPixels()
-            var worst: Float = 0
-            for (a, b) in zip(tiled, reference) { worst = max(worst, abs(a - b)) }
-            XCTAssertLessThan(worst, 1e-5, "block \(block)")
+            XCTAssertLessThan(maxDifference(tiled, reference), 1e-5, "block \(block)")
         }
     }
 
@@ -41,9 +39,8 @@ final class NetworkTilingTests: XCTestCase {
         let (pixels, img) = try image(w, h)
         let reference = try net.forwardWhole(Tensor(height: h, width: w, channels: 3, values: pixels)).values
         for block in [16, 30, 128] {
-            var worst: Float = 0
-            for (a, b) in zip(try img.tiled(.network(net), block: block).floatPixels(), reference) { worst = max(worst, abs(a - b)) }
-            XCTAssertLessThan(worst, 1e-5, "block \(block)")
+            let tiled = try img.tiled(.network(net), block: block).floatPixels()
+            XCTAssertLessThan(maxDifference(tiled, reference), 1e-5, "block \(block)")
         }
     }
 
@@ -56,8 +53,6 @@ final class NetworkTilingTests: XCTestCase {
         let reference = try net.forwardWhole(Tensor(height: 30, width: 40, channels: 3, values: pixels)).values
         let tiled = try img.tiled(.network(net), block: 64)
         XCTAssertEqual([tiled.width, tiled.height], [120, 90])
-        var worst: Float = 0
-        for (a, b) in zip(try tiled.floatPixels(), reference) { worst = max(worst, abs(a - b)) }
-        XCTAssertLessThan(worst, 1e-5)
+        XCTAssertLessThan(maxDifference(try tiled.floatPixels(), reference), 1e-5)
     }
 }

@@ -23,8 +23,7 @@ final class PresetTests: XCTestCase {
             let y = try net.forward(x).values
             let expected = try golden.floats("output")
             XCTAssertEqual(y.count, expected.count, e.name)
-            let worst = zip(y, expected).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
-            XCTAssertLessThan(worst, 1e-4, "\(e.task) \(e.name)")
+            XCTAssertLessThan(maxDifference(y, expected), 1e-4, "\(e.task) \(e.name)")
         }
     }
 
@@ -52,8 +51,7 @@ final class PresetTests: XCTestCase {
         let reference = try net.forwardWhole(whole, stats: stats).values
         for block in [48, 100] {
             let tiled = try img.tiled(.network(net, stats: stats), block: block).floatPixels()
-            let worst = zip(tiled, reference).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
-            XCTAssertLessThan(worst, 1e-4, "block \(block)")
+            XCTAssertLessThan(maxDifference(tiled, reference), 1e-4, "block \(block)")
         }
     }
 }
