@@ -1,6 +1,7 @@
 """Adds trained networks to Presets/: copies each .safetensors file there and
-writes its manifest entry (name and licence from the file's metadata,
-SHA-256), replacing an entry of the same name and task.
+writes its manifest entry (name from the file's metadata, a description: what
+it does and the licence line from the metadata, SHA-256), replacing an entry
+of the same name and task.
 
     python Training/add_preset.py --task style runs/styles/*.safetensors
 """
@@ -16,6 +17,17 @@ from limn_train.export import metadata  # noqa: E402
 from limn_train.paths import REPO  # noqa: E402
 
 TASKS = {"style": "style_net", "upscale": "sr_net", "enhance": "deblur_net"}
+
+
+def describe(task, name, licence):
+    """"what it does; licence" (a style's licence line already names the painting)."""
+    if task == "upscale":
+        family, scale = name.split("_x")
+        trained = {"photo": "real-photo degradations (blur, noise, JPEG)", "fidelity": "bicubic downscales"}[family]
+        return f"x{scale}, trained on {trained}; {licence}"
+    if task == "enhance":
+        return f"deblurring (motion, defocus), leaves sharp photos alone; {licence}"
+    return licence
 
 
 def main():
@@ -35,7 +47,7 @@ def main():
         file = os.path.basename(f)
         shutil.copyfile(f, os.path.join(a.presets, file))
         digest = hashlib.sha256(open(f, "rb").read()).hexdigest()
-        entry = {"name": name, "task": a.task, "file": file, "sha256": digest, "description": meta["licence"]}
+        entry = {"name": name, "task": a.task, "file": file, "sha256": digest, "description": describe(a.task, name, meta["licence"])}
         manifest = [e for e in manifest if (e["name"], e["task"]) != (name, a.task)] + [entry]
         print(f"{a.task} {name}: {file} {digest[:12]}")
     order = list(TASKS)

@@ -23,14 +23,16 @@ from limn_train.export import nhwc  # noqa: E402
 from limn_train.paths import REPO  # noqa: E402
 
 SIZE = 32  # input crop (pixels square): a multiple of every architecture's alignment
+SIZES = {"upscale": 16}  # smaller where the output is larger, to keep the files small
 
 
 def main(out_dir):
     os.makedirs(out_dir, exist_ok=True)
     photo = np.asarray(Image.open(os.path.join(REPO, "Samples", "chelsea.jpg")).convert("RGB"), dtype=np.float32) / 255
-    crop = photo[130:130 + SIZE, 200:200 + SIZE]   # the cat's eye: edges and texture
-    x = torch.from_numpy(crop.copy()).permute(2, 0, 1)[None]
     for e in json.load(open(os.path.join(REPO, "Presets", "manifest.json"))):
+        size = SIZES.get(e["task"], SIZE)
+        crop = photo[130:130 + size, 200:200 + size]   # the cat's eye: edges and texture
+        x = torch.from_numpy(crop.copy()).permute(2, 0, 1)[None]
         model, meta = load(os.path.join(REPO, "Presets", e["file"]))
         with torch.no_grad():
             y = model(x)

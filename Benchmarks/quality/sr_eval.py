@@ -5,6 +5,10 @@ degraded the way phones degrade: MATLAB-bicubic down, Gaussian noise
 sigma 2/255 (seed 0), JPEG quality 75, made deterministically.
 
     python Benchmarks/quality/sr_eval.py [--models lanczos fidelity] [--scales 2 3 4] [--degraded]
+    python Benchmarks/quality/sr_eval.py --crops Samples/upscale-crops.jpg
+
+--crops writes side-by-side crops instead: Samples/ photos degraded the same
+way (x2 and x4), then lanczos, fidelity and photo, beside the original.
 
 Runs `.build/release/limn upscale --model M --scale S LR out.png` for each LR
 file; bicubic is MATLAB's (Training/limn_train/data/imresize.py).
@@ -16,7 +20,7 @@ import sys
 import tempfile
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
@@ -62,6 +66,38 @@ def degrade(hr, s, path):
     return path
 
 
+CROPS = [  # Samples/ file, scale, (left, top) of a 256-px square in the original
+    ("astronaut.jpg", 2, (150, 60)),
+    ("coffee.jpg", 2, (300, 20)),
+    ("chelsea.jpg", 4, (120, 20)),
+]
+
+
+def write_crops(limn, samples, out_path, tmp):
+    """One row per CROPS entry: the degraded input (pixels enlarged), lanczos,
+    fidelity, photo and the original, 256 px each, labelled."""
+    size, label = 256, 18
+    columns = ["input", "lanczos", "fidelity", "photo", "original"]
+    sheet = Image.new("RGB", (size * len(columns), (size + label) * len(CROPS)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for row, (name, s, (x, y)) in enumerate(CROPS):
+        hr = np.asarray(Image.open(os.path.join(samples, name)).convert("RGB"))
+        hr = hr[:hr.shape[0] // s * s, :hr.shape[1] // s * s]
+        lr_path = degrade(hr, s, os.path.join(tmp, f"{row}.jpg"))
+        box = (x, y, x + size, y + size)
+        panels = [Image.open(lr_path).resize((hr.shape[1], hr.shape[0]), Image.NEAREST).crop(box)]
+        for m in ["lanczos", "fidelity", "photo"]:
+            out = os.path.join(tmp, f"{row}-{m}.png")
+            subprocess.run([limn, "upscale", "--model", m, "--scale", str(s), lr_path, out], check=True)
+            panels.append(Image.open(out).convert("RGB").crop(box))
+        panels.append(Image.fromarray(hr).crop(box))
+        top = row * (size + label)
+        for col, (panel, title) in enumerate(zip(panels, columns)):
+            sheet.paste(panel, (col * size, top + label))
+            draw.text((col * size + 4, top + 3), f"{title} x{s}" if col == 0 else title, fill="black")
+    sheet.save(out_path, quality=92)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", nargs="+", default=["lanczos"])
@@ -69,7 +105,12 @@ def main():
     ap.add_argument("--limn", default=os.path.join(ROOT, ".build", "release", "limn"))
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "sr_test"))
     ap.add_argument("--degraded", action="store_true")
+    ap.add_argument("--crops", help="write side-by-side crops to this file instead of scoring")
     a = ap.parse_args()
+    if a.crops:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_crops(a.limn, os.path.join(ROOT, "Samples"), a.crops, tmp)
+        return
     print("| set | scale | method | PSNR (dB) | SSIM |")
     print("|---|---:|---|---:|---:|")
     with tempfile.TemporaryDirectory() as tmp:

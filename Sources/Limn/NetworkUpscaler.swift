@@ -22,7 +22,7 @@ final class LoadedNetworks: @unchecked Sendable {
 /// Upscaling with trained networks (`photo` or `fidelity` presets at x2, x3,
 /// x4): the smallest network scale that reaches the factor (x4 then another
 /// network beyond 4), then a lanczos resize to the exact size. Alpha is
-/// resized with lanczos; grey images go through the network as RGB and come
+/// resized with lanczos and the network sees premultiplied colour; grey images go through the network as RGB and come
 /// back grey.
 public struct NetworkUpscaler: Sendable {
     public let family: String
@@ -47,7 +47,9 @@ public struct NetworkUpscaler: Sendable {
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let (w, h) = try size.outputSize(width: input.width, height: input.height)
         let factor = max(Double(w) / Double(input.width), Double(h) / Double(input.height))
-        var colour = try input.rgb()
+        // With alpha, the network enlarges premultiplied colour, so the colour of
+        // transparent pixels does not spread into visible ones.
+        var colour = try input.alpha.map { try input.rgb().premultiplied(by: $0) } ?? input.rgb()
         for s in Self.stages(for: factor) {
             let net = try networks.network("\(family)_x\(s)", task: "upscale")
             colour = try colour.tiled(.network(net), block: tile)
@@ -55,8 +57,10 @@ public struct NetworkUpscaler: Sendable {
         if colour.width != w || colour.height != h {
             colour = try colour.resampled(width: w, height: h, kernel: .lanczos3)
         }
+        let alpha = try input.alpha?.resampled(width: w, height: h, kernel: .lanczos3).clamp(0, 1)
+        if let alpha { colour = try colour.clamp(0, .infinity).unpremultiplied(by: alpha) }
         var out = try input.replacingColour(withRGB: colour)
-        out.alpha = try input.alpha?.resampled(width: w, height: h, kernel: .lanczos3)
+        out.alpha = alpha
         return out
     }
 }

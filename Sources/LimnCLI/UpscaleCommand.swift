@@ -20,12 +20,13 @@ struct Upscale: ParsableCommand {
         (the other side keeps the aspect ratio).
         Examples:
           limn upscale --scale 2 photo.jpg photo-2x.jpg
+          limn upscale --model fidelity --scale 4 clean.png clean-4x.png
           limn upscale --width 3000 in.png 'out.jpg[Q=92]'
           limn upscale --scale 3 --output-dir big/ --suffix -3x *.jpg
         """)
 
-    @Option(help: "lanczos (no network), photo (trained for real photos) or fidelity (trained on bicubic downscales; needs the presets).")
-    var model: UpscaleModel = .lanczos
+    @Option(help: "photo (networks trained for real photos: JPEG, noise, blur), fidelity (networks trained on clean bicubic downscales) or lanczos (no network).")
+    var model: UpscaleModel = .photo
 
     @Option(help: "Factor to enlarge by, in (1, 8].")
     var scale: Double?

@@ -172,7 +172,8 @@ public final class Image: @unchecked Sendable {
     func withInterpretation(_ t: VipsInterpretation) throws -> Image {
         try Image.make { limn_set_interpretation(ptr, $0, t) }
     }
-    func clamp(_ lo: Double, _ hi: Double) throws -> Image { try Image.make { limn_clamp(ptr, $0, lo, hi) } }
+    /// Every value limited to [lo, hi].
+    public func clamp(_ lo: Double, _ hi: Double) throws -> Image { try Image.make { limn_clamp(ptr, $0, lo, hi) } }
     public func join(_ other: Image) throws -> Image { try Image.make { limn_bandjoin2(ptr, other.ptr, $0) } }
     /// Each output band a weighted sum of the input bands (`matrix[out][in]`).
     public func recombined(_ matrix: [[Double]]) throws -> Image {

@@ -118,6 +118,21 @@ extension WorkingImage {
     }
 }
 
+extension Image {
+    /// Colour (this image) times `alpha`, both in [0, 1]: what a network sees of a
+    /// partly transparent image, so hidden colour cannot spread into visible pixels.
+    public func premultiplied(by alpha: Image) throws -> Image {
+        let joined = try join(alpha)
+        return try Image.make { limn_premultiply(joined.ptr, $0) }.extractBands(0, bands)
+    }
+
+    /// Colour (this image) divided by `alpha` where it is not zero; the inverse of `premultiplied(by:)`.
+    public func unpremultiplied(by alpha: Image) throws -> Image {
+        let joined = try join(alpha)
+        return try Image.make { limn_unpremultiply(joined.ptr, $0) }.extractBands(0, bands)
+    }
+}
+
 extension WorkingImage {
     /// The colour as three bands (grey repeated), the form networks take.
     public func rgb() throws -> Image {

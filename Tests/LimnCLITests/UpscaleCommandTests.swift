@@ -35,7 +35,7 @@ final class UpscaleCommandTests: XCTestCase {
 
     func testOutputMatchesLibraryResample() throws {
         let out = dir + "/out.png"
-        XCTAssertEqual(try limn(["upscale", "--scale", "3", input, out]).status, 0)
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", "--scale", "3", input, out]).status, 0)
         let expected = try Fixture.open(input).cast(VIPS_FORMAT_FLOAT).resampled(width: 180, height: 120)
             .clamp(0, 255).linear(1, 0.5).cast(VIPS_FORMAT_UCHAR).floatPixels()
         XCTAssertEqual(try Fixture.open(out).floatPixels(), expected)

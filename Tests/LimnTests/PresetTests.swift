@@ -36,6 +36,30 @@ final class PresetTests: XCTestCase {
         }
     }
 
+    func testShipsTheUpscalers() throws {
+        let names = Set(try manifest.get().entries.filter { $0.task == "upscale" }.map(\.name))
+        XCTAssertEqual(names, ["photo_x2", "photo_x3", "photo_x4", "fidelity_x2", "fidelity_x3", "fidelity_x4"])
+    }
+
+    /// Every shipped upscaler through the tiled operator (blocks smaller and
+    /// larger than the image) equals one pass over the whole image.
+    func testUpscalersTiledEqualOnePass() throws {
+        let manifest = try manifest.get()
+        try Vips.start()
+        let img = try ImageReader(sequential: false).read(.file(PresetTests.repo + "/Samples/chelsea.jpg"))
+            .linear(1.0 / 255, 0).resampled(width: 75, height: 50)
+        let whole = Tensor(height: 50, width: 75, channels: 3, values: try img.floatPixels())
+        for e in manifest.entries where e.task == "upscale" {
+            let net = try manifest.load(e.name, task: "upscale")
+            let reference = try net.forwardWhole(whole).values
+            for block in [24, 128] {
+                let tiled = try img.tiled(.network(net), block: block)
+                XCTAssertEqual([tiled.width, tiled.height], [75 * net.scale, 50 * net.scale], e.name)
+                XCTAssertLessThan(maxDifference(try tiled.floatPixels(), reference), 1e-4, "\(e.name) block \(block)")
+            }
+        }
+    }
+
     /// A real preset through the tiled operator with whole-image statistics
     /// equals one pass over the whole image with the same statistics.
     func testStylePresetTiledEqualsOnePass() throws {
