@@ -6,14 +6,13 @@ of the same name and task.
     python Training/add_preset.py --task style runs/styles/*.safetensors
 """
 import argparse
-import hashlib
 import json
 import os
 import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.export import metadata  # noqa: E402
+from limn_train.export import metadata, sha256  # noqa: E402
 from limn_train.paths import REPO  # noqa: E402
 
 TASKS = {"style": "style_net", "upscale": "sr_net", "enhance": "deblur_net"}
@@ -46,7 +45,7 @@ def main():
         name = meta["preset"]
         file = os.path.basename(f)
         shutil.copyfile(f, os.path.join(a.presets, file))
-        digest = hashlib.sha256(open(f, "rb").read()).hexdigest()
+        digest = sha256(f)
         entry = {"name": name, "task": a.task, "file": file, "sha256": digest, "description": describe(a.task, name, meta["licence"])}
         manifest = [e for e in manifest if (e["name"], e["task"]) != (name, a.task)] + [entry]
         print(f"{a.task} {name}: {file} {digest[:12]}")

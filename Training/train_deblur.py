@@ -24,6 +24,7 @@ from limn_train.archs import DeblurNet  # noqa: E402
 from limn_train.data.blur import blurred_pair, file_kernels  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export  # noqa: E402
+from limn_train.device import add_arguments as device_arguments, pick as pick_device  # noqa: E402
 from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
@@ -86,17 +87,14 @@ def main():
     ap.add_argument("--levin", default=os.path.join(SHARED, "deblur", "levin09"))
     ap.add_argument("--eval-every", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads for the network (0: the cores left by --workers)")
-    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
+    device_arguments(ap)
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="stop after this long, the learning rate decayed by then (0: no limit)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
     torch.manual_seed(a.seed)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cpu":
-        torch.set_num_threads(a.threads or max(1, os.cpu_count() - a.workers))
+    device = pick_device(a)
     os.makedirs(a.out, exist_ok=True)
     enc = tuple(int(v) for v in a.enc_blocks.split(","))
     dec = tuple(int(v) for v in a.dec_blocks.split(","))

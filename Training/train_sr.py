@@ -14,7 +14,6 @@ matches), the way larger scales are usually fine-tuned from x2. Writes the weigh
 validation score in their metadata, and a log.
 """
 import argparse
-import hashlib
 import math
 import os
 import random
@@ -31,7 +30,8 @@ from limn_train.archs import SRNet  # noqa: E402
 from limn_train.data.degrade import degrade  # noqa: E402
 from limn_train.data.imresize import imresize  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
-from limn_train.export import export  # noqa: E402
+from limn_train.export import export, sha256  # noqa: E402
+from limn_train.device import add_arguments as device_arguments, pick as pick_device  # noqa: E402
 from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
@@ -99,11 +99,6 @@ def validate(model, test_dir, scale, device):
     return sum(scores) / len(scores)
 
 
-def sha256(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
 def init_from(model, path):
     """Copies every tensor of `path` whose name and shape match `model`'s; returns how many."""
     own = model.state_dict()
@@ -129,8 +124,7 @@ def main():
     ap.add_argument("--test", default=os.path.join(SHARED, "sr_test"))
     ap.add_argument("--eval-every", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads for the network (0: the cores left by --workers)")
-    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
+    device_arguments(ap)
     ap.add_argument("--init", help="a .safetensors upscaler to start from (same channels and blocks)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--max-minutes", type=float, default=0,
@@ -139,9 +133,7 @@ def main():
 
     torch.manual_seed(a.seed)
     random.seed(a.seed)
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cpu":
-        torch.set_num_threads(a.threads or max(1, os.cpu_count() - a.workers))
+    device = pick_device(a)
     os.makedirs(a.out, exist_ok=True)
     preset = f"{a.family}_x{a.scale}"
     log = open(os.path.join(a.out, f"{preset}.log"), "a")

@@ -107,13 +107,10 @@ extension WorkingImage {
             result.colour = try colour.resampled(width: width, height: height, kernel: kernel)
             return result
         }
-        let joined = try colour.join(alpha)
-        let pre = try Image.make { limn_premultiply(joined.ptr, $0) }
-        let resized = try pre.resampled(width: width, height: height, kernel: kernel).clamp(0, .infinity)
-        let un = try Image.make { limn_unpremultiply(resized.ptr, $0) }
-        let bands = colour.bands
-        result.colour = try un.extractBands(0, bands)
-        result.alpha = try un.extractBands(bands, 1)
+        let resizedAlpha = try alpha.resampled(width: width, height: height, kernel: kernel).clamp(0, .infinity)
+        result.colour = try colour.premultiplied(by: alpha).resampled(width: width, height: height, kernel: kernel)
+            .clamp(0, .infinity).unpremultiplied(by: resizedAlpha)
+        result.alpha = resizedAlpha
         return result
     }
 }

@@ -2,23 +2,8 @@ import Foundation
 @testable import LimnImage
 import XCTest
 
-/// `limn stylize` with the presets shipped in Presets/ (found beside the
-/// built binary), on a small copy of Samples/chelsea.jpg.
-final class ShippedStylesTests: XCTestCase {
-    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let goldens = ShippedStylesTests.repo + "/Tests/LimnCLITests/Goldens"
-    let sample = ShippedStylesTests.goldens + "/chelsea-120.png"   // Samples/chelsea.jpg at 120×80
-    var dir = ""
-
-    override func setUpWithError() throws {
-        try Vips.start()
-        unsetenv("LIMN_PRESETS")
-        dir = makeTempDir()
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
+/// `limn stylize` with the style presets shipped in Presets/.
+final class ShippedStylesTests: ShippedPresetsTestCase {
     func stylize(_ args: [String], _ out: String) throws -> [Float] {
         let r = try limn(["stylize"] + args + [sample, dir + "/" + out])
         XCTAssertEqual(r.status, 0, r.stderr)

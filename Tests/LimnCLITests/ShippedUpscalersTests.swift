@@ -3,22 +3,9 @@ import Foundation
 @testable import LimnImage
 import XCTest
 
-/// `limn upscale` with the networks shipped in Presets/ (found beside the
-/// built binary), on a small copy of Samples/chelsea.jpg. The networks
+/// `limn upscale` with the networks shipped in Presets/. The networks
 /// themselves are checked against PyTorch in LimnTests.PresetTests.
-final class ShippedUpscalersTests: XCTestCase {
-    static let goldens = ShippedStylesTests.goldens
-    let sample = ShippedUpscalersTests.goldens + "/chelsea-120.png"   // 120×80
-    var dir = ""
-
-    override func setUpWithError() throws {
-        try Vips.start()
-        unsetenv("LIMN_PRESETS")
-        dir = makeTempDir()
-    }
-
-    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
-
+final class ShippedUpscalersTests: ShippedPresetsTestCase {
     func upscale(_ args: [String], _ out: String, input: String? = nil) throws -> Image {
         let r = try limn(["upscale"] + args + [input ?? sample, dir + "/" + out])
         XCTAssertEqual(r.status, 0, r.stderr)

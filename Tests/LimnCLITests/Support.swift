@@ -59,6 +59,22 @@ func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
     return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
 }
 
+/// `limn` with the presets shipped in Presets/ (found beside the built binary,
+/// LIMN_PRESETS unset), on Goldens/chelsea-120.png (Samples/chelsea.jpg at 120×80).
+class ShippedPresetsTestCase: XCTestCase {
+    static let goldens = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Goldens").path
+    let sample = ShippedPresetsTestCase.goldens + "/chelsea-120.png"
+    var dir = ""
+
+    override func setUpWithError() throws {
+        try Vips.start()
+        unsetenv("LIMN_PRESETS")
+        dir = makeTempDir()
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+}
+
 func makeTempDir() -> String {
     let dir = NSTemporaryDirectory() + "limn-cli-\(getpid())-\(UUID().uuidString.prefix(8))"
     try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 """Writes a network's weights as one .safetensors file with Limn's metadata."""
+import hashlib
 import json
 
 import torch
@@ -25,6 +26,12 @@ def metadata(path):
         return f.metadata()
 
 
+def sha256(path):
+    """The file's SHA-256, hex (as Presets/manifest.json records it)."""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def round_weights_(model, dtype):
     """Rounds the model's parameters through `dtype` in place, so that a
     reference computed afterwards uses exactly the weights that were saved."""
@@ -38,4 +45,4 @@ def nhwc(x):
     return x[0].permute(1, 2, 0).contiguous().float()
 
 
-__all__ = ["export", "metadata", "round_weights_", "nhwc", "json"]
+__all__ = ["export", "metadata", "sha256", "round_weights_", "nhwc", "json"]
