@@ -23,8 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from limn_train.archs import DeblurNet  # noqa: E402
 from limn_train.data.blur import blurred_pair, file_kernels  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
-from limn_train.export import export  # noqa: E402
-from limn_train.device import add_arguments as device_arguments, pick as pick_device  # noqa: E402
+from limn_train.export import export, init_from  # noqa: E402
+from limn_train.levin import aligned, pairs  # noqa: E402
+from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device  # noqa: E402
 from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
@@ -49,7 +50,7 @@ class Pairs(torch.utils.data.IterableDataset):
 
 def forward_whole(model, x):
     """Reflect-padded by the receptive radius and to the alignment, as Limn's tiling does."""
-    a, halo = model.alignment, 48
+    a, halo = model.alignment, model.receptive_radius
     h, w = x.shape[-2:]
     ph, pw = (-h) % a, (-w) % a
     y = model(F.pad(x[None], (halo, halo + pw, halo, halo + ph), mode="reflect"))[0]
@@ -57,17 +58,17 @@ def forward_whole(model, x):
 
 
 def levin_gain(model, folder, device):
-    """Mean PSNR gain over the blurred input on Levin09 (grey, run as RGB)."""
+    """Mean and worst PSNR gain over the blurred input on Levin09 (grey, run as RGB;
+    both scored at their best alignment, limn_train/levin.py)."""
+    psnr = lambda a, b: 10 * math.log10(255 ** 2 / np.mean((a - b) ** 2))  # noqa: E731
     gains = []
     model.eval()
     with torch.no_grad():
-        for i in range(1, 5):
-            sharp = torch.from_numpy(np.asarray(Image.open(f"{folder}/sharp/im_{i}.png").convert("L"), dtype=np.float32) / 255)
-            for k in range(1, 9):
-                blurred = torch.from_numpy(np.asarray(Image.open(f"{folder}/im_{i}_ker_{k}.png").convert("L"), dtype=np.float32) / 255)
-                out = forward_whole(model, blurred.expand(3, -1, -1).to(device)).float().mean(0).clamp(0, 1).cpu()
-                mse = lambda a: ((a * 255).round() - sharp * 255).pow(2).mean().item()  # noqa: E731
-                gains.append(10 * math.log10(mse(blurred) / max(mse(out), 1e-6)))
+        for _, path, sharp in pairs(folder):
+            blurred = np.asarray(Image.open(path).convert("L"), dtype=np.float64)
+            x = torch.from_numpy(blurred / 255).float().expand(3, -1, -1).to(device)
+            out = (forward_whole(model, x).float().mean(0).clamp(0, 1).cpu().numpy() * 255).round()
+            gains.append(psnr(*aligned(out, sharp)) - psnr(*aligned(blurred, sharp)))
     model.train()
     return sum(gains) / len(gains), min(gains)
 
@@ -75,9 +76,9 @@ def levin_gain(model, folder, device):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--width", type=int, default=16)
-    ap.add_argument("--enc-blocks", default="1,1,2")
+    ap.add_argument("--enc-blocks", default="1,1,1,2")
     ap.add_argument("--middle-blocks", type=int, default=2)
-    ap.add_argument("--dec-blocks", default="1,1,1")
+    ap.add_argument("--dec-blocks", default="1,1,1,1")
     ap.add_argument("--iters", type=int, default=40000)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--crop", type=int, default=192)
@@ -88,6 +89,7 @@ def main():
     ap.add_argument("--eval-every", type=int, default=2000)
     ap.add_argument("--workers", type=int, default=2)
     device_arguments(ap)
+    ap.add_argument("--init", help="a deblur_net .safetensors to continue from (same width and blocks)")
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="stop after this long, the learning rate decayed by then (0: no limit)")
     ap.add_argument("--out", required=True)
@@ -98,7 +100,13 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     enc = tuple(int(v) for v in a.enc_blocks.split(","))
     dec = tuple(int(v) for v in a.dec_blocks.split(","))
-    model = DeblurNet(a.width, enc, a.middle_blocks, dec).to(device)
+    model = DeblurNet(a.width, enc, a.middle_blocks, dec)
+    origin = ""
+    if a.init:
+        taken, origin = init_from(model, a.init, body="middle.")
+        origin = "; " + origin
+    layout = memory_layout(device)
+    model = model.to(device, memory_format=layout)
     images = load_folder(a.data, a.crop)
     print(f"{len(images)} images; deblur_net {sum(p.numel() for p in model.parameters())} parameters; device {device}; "
           f"command: {' '.join(sys.argv)}", flush=True)
@@ -107,7 +115,7 @@ def main():
     opt = torch.optim.AdamW(model.parameters(), lr=a.lr, betas=(0.9, 0.9), weight_decay=0)
     sched = Schedule(opt, a.iters, a.max_minutes)
     for it, (x, y) in enumerate(loader, 1):
-        x, y = x.to(device), y.to(device)
+        x, y = x.to(device).contiguous(memory_format=layout), y.to(device).contiguous(memory_format=layout)
         with torch.autocast(device, dtype=torch.bfloat16, enabled=a.precision == "bf16"):
             loss = F.l1_loss(model(x).float(), y)
         opt.zero_grad(set_to_none=True)
@@ -123,8 +131,9 @@ def main():
             # is reported here but does not choose among checkpoints.
             export(model.float(), os.path.join(a.out, "deblur.safetensors"), preset="deblur",
                    licence="Limn project weights, CC0",
-                   training=f"python Training/train_deblur.py {' '.join(sys.argv[1:])}; seed {a.seed}; {it} "
-                            f"iterations on {device}; Levin09 mean gain {gain:+.2f} dB, worst {worst:+.2f} dB (PyTorch)")
+                   training=f"python Training/train_deblur.py {' '.join(sys.argv[1:])}; seed {a.seed}; data "
+                            f"{', '.join(os.path.relpath(d, HERE + '/..') for d in a.data)}; {it} "
+                            f"iterations on {device}{origin}; Levin09 mean gain {gain:+.2f} dB, worst {worst:+.2f} dB (PyTorch)")
         if sched.done:
             break
 

@@ -23,15 +23,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from limn_train.archs import SRNet  # noqa: E402
 from limn_train.data.degrade import degrade  # noqa: E402
 from limn_train.data.imresize import imresize  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
-from limn_train.export import export, sha256  # noqa: E402
-from limn_train.device import add_arguments as device_arguments, pick as pick_device  # noqa: E402
+from limn_train.export import export, init_from  # noqa: E402
+from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device  # noqa: E402
 from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
@@ -99,16 +98,6 @@ def validate(model, test_dir, scale, device):
     return sum(scores) / len(scores)
 
 
-def init_from(model, path):
-    """Copies every tensor of `path` whose name and shape match `model`'s; returns how many."""
-    own = model.state_dict()
-    taken = {k: v.float() for k, v in load_file(path).items() if k in own and own[k].shape == v.shape}
-    if not any(k.startswith("blocks.") for k in taken):
-        raise SystemExit(f"{path}: no body tensors match this network (channels, blocks?)")
-    model.load_state_dict(taken, strict=False)
-    return len(taken)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--family", choices=["fidelity", "photo"], required=True)
@@ -151,10 +140,10 @@ def main():
     say(f"sr_net: {sum(p.numel() for p in model.parameters())} parameters")
     origin = ""
     if a.init:
-        taken = init_from(model, a.init)
-        origin = f"; initialised from {os.path.basename(a.init)} (sha256 {sha256(a.init)[:16]}, {taken} tensors)"
+        taken, origin = init_from(model, a.init, body="blocks.")
+        origin = "; " + origin
         say(f"initialised {taken} tensors from {a.init}")
-    layout = torch.channels_last if device == "cpu" else torch.contiguous_format
+    layout = memory_layout(device)
     model = model.to(device, memory_format=layout)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.99))
     sched = Schedule(opt, a.iters, a.max_minutes)

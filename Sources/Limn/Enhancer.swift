@@ -2,7 +2,9 @@ import LimnEngine
 import LimnImage
 
 /// Deblurring with a preset network (task "enhance"), blended with the input
-/// by `strength`. Grey images go through as RGB and come back grey.
+/// by `strength`. Grey images go through as RGB and come back grey; with
+/// alpha, the network sees premultiplied colour, so the colour of transparent
+/// pixels does not spread into visible ones.
 public struct Enhancer: Sendable {
     public let model: String
     public let strength: Double
@@ -17,10 +19,11 @@ public struct Enhancer: Sendable {
     }
 
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
-        let rgb = try input.rgb()
+        let rgb = try input.alpha.map { try input.rgb().premultiplied(by: $0) } ?? input.rgb()
         let net = try networks.network(model, task: "enhance")
         var result = try rgb.tiled(.network(net), block: tile)
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
+        if let alpha = input.alpha { result = try result.clamp(0, .infinity).unpremultiplied(by: alpha) }
         return try input.replacingColour(withRGB: result)
     }
 }

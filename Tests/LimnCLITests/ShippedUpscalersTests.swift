@@ -7,16 +7,7 @@ import XCTest
 /// themselves are checked against PyTorch in LimnTests.PresetTests.
 final class ShippedUpscalersTests: ShippedPresetsTestCase {
     func upscale(_ args: [String], _ out: String, input: String? = nil) throws -> Image {
-        let r = try limn(["upscale"] + args + [input ?? sample, dir + "/" + out])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return try Fixture.open(dir + "/" + out)
-    }
-
-    func assertMatchesGolden(_ img: Image, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let golden = try Fixture.open(Self.goldens + "/" + name)
-        XCTAssertEqual([img.width, img.height], [golden.width, golden.height], file: file, line: line)
-        let (a, b) = (try img.floatPixels(), try golden.floatPixels())
-        XCTAssertLessThanOrEqual(maxDifference(a, b), 1, "largest difference in 8-bit levels", file: file, line: line)
+        try run("upscale", args, out, input: input)
     }
 
     /// The default (photo x2) and fidelity x4, whole commands, against their committed outputs.
@@ -63,13 +54,11 @@ final class ShippedUpscalersTests: ShippedPresetsTestCase {
         }
         let degraded = try Image.fromFloats(pixels.map { min(max($0, 0), 255) / 255 }, width: 60, height: 40, bands: 3)
         try Fixture.save(try Fixture.eightBit(degraded), dir + "/degraded.jpg[Q=75]")
-        func psnr(_ model: String) throws -> Double {
+        func score(_ model: String) throws -> Double {
             let out = try upscale(["--model", model, "--scale", "2"], model + ".png", input: dir + "/degraded.jpg")
-            let p = try out.floatPixels()
-            let mse = zip(p, original).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(p.count)
-            return 10 * log10(255 * 255 / mse)
+            return psnr(try out.floatPixels(), original)
         }
-        let photo = try psnr("photo"), fidelity = try psnr("fidelity")
+        let photo = try score("photo"), fidelity = try score("fidelity")
         print("PSNR against the original: photo \(photo), fidelity \(fidelity)")
         XCTAssertGreaterThan(photo, fidelity + 0.2)
     }

@@ -73,6 +73,28 @@ class ShippedPresetsTestCase: XCTestCase {
     }
 
     override func tearDown() { try? FileManager.default.removeItem(atPath: dir) }
+
+    /// Runs `limn <command> args input out` (the sample by default) and opens the output.
+    func run(_ command: String, _ args: [String], _ out: String, input: String? = nil,
+             file: StaticString = #filePath, line: UInt = #line) throws -> Image {
+        let r = try limn([command] + args + [input ?? sample, dir + "/" + out])
+        XCTAssertEqual(r.status, 0, r.stderr, file: file, line: line)
+        return try Fixture.open(dir + "/" + out)
+    }
+
+    /// Same size as Goldens/`name`, and within one 8-bit level everywhere.
+    func assertMatchesGolden(_ img: Image, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let golden = try Fixture.open(Self.goldens + "/" + name)
+        XCTAssertEqual([img.width, img.height, img.bands], [golden.width, golden.height, golden.bands], file: file, line: line)
+        XCTAssertLessThanOrEqual(maxDifference(try img.floatPixels(), try golden.floatPixels()), 1,
+                                 "largest difference in 8-bit levels", file: file, line: line)
+    }
+}
+
+/// PSNR in dB of 8-bit-scaled pixels `a` against `reference`.
+func psnr(_ a: [Float], _ reference: [Float]) -> Double {
+    let mse = zip(a, reference).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) } / Double(a.count)
+    return 10 * log10(255 * 255 / mse)
 }
 
 func makeTempDir() -> String {

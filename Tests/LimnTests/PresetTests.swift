@@ -41,16 +41,21 @@ final class PresetTests: XCTestCase {
         XCTAssertEqual(names, ["photo_x2", "photo_x3", "photo_x4", "fidelity_x2", "fidelity_x3", "fidelity_x4"])
     }
 
-    /// Every shipped upscaler through the tiled operator (blocks smaller and
-    /// larger than the image) equals one pass over the whole image.
-    func testUpscalersTiledEqualOnePass() throws {
+    func testShipsTheDeblurrer() throws {
+        let enhancers = try manifest.get().entries.filter { $0.task == "enhance" }.map(\.name)
+        XCTAssertEqual(enhancers, ["deblur"])
+    }
+
+    /// Every shipped upscaler and deblurrer through the tiled operator (blocks
+    /// smaller and larger than the image) equals one pass over the whole image.
+    func testUpscalersAndDeblurrerTiledEqualOnePass() throws {
         let manifest = try manifest.get()
         try Vips.start()
         let img = try ImageReader(sequential: false).read(.file(PresetTests.repo + "/Samples/chelsea.jpg"))
             .linear(1.0 / 255, 0).resampled(width: 75, height: 50)
         let whole = Tensor(height: 50, width: 75, channels: 3, values: try img.floatPixels())
-        for e in manifest.entries where e.task == "upscale" {
-            let net = try manifest.load(e.name, task: "upscale")
+        for e in manifest.entries where e.task == "upscale" || e.task == "enhance" {
+            let net = try manifest.load(e.name, task: e.task)
             let reference = try net.forwardWhole(whole).values
             for block in [24, 128] {
                 let tiled = try img.tiled(.network(net), block: block)

@@ -1,10 +1,11 @@
 """Writes a network's weights as one .safetensors file with Limn's metadata."""
 import hashlib
 import json
+import os
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 
 def export(model, path, *, preset="", licence="", training="", dtype=torch.float16, extra=None):
@@ -32,6 +33,18 @@ def sha256(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def init_from(model, path, body):
+    """Copies every tensor of `path` whose name and shape match `model`'s;
+    refuses a file none of whose `body` tensors (a name prefix) match.
+    Returns how many were taken and a line for the metadata naming the origin."""
+    own = model.state_dict()
+    taken = {k: v.float() for k, v in load_file(path).items() if k in own and own[k].shape == v.shape}
+    if not any(k.startswith(body) for k in taken):
+        raise SystemExit(f"{path}: no {body}* tensors match this network (its size differs)")
+    model.load_state_dict(taken, strict=False)
+    return len(taken), f"initialised from {os.path.basename(path)} (sha256 {sha256(path)[:16]}, {len(taken)} tensors)"
+
+
 def round_weights_(model, dtype):
     """Rounds the model's parameters through `dtype` in place, so that a
     reference computed afterwards uses exactly the weights that were saved."""
@@ -45,4 +58,4 @@ def nhwc(x):
     return x[0].permute(1, 2, 0).contiguous().float()
 
 
-__all__ = ["export", "metadata", "sha256", "round_weights_", "nhwc", "json"]
+__all__ = ["export", "metadata", "sha256", "init_from", "round_weights_", "nhwc", "json"]

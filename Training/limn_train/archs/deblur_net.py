@@ -31,12 +31,15 @@ class NAFBlock(nn.Module):
 class DeblurNet(nn.Module):
     arch = "deblur_net"
 
-    def __init__(self, width=16, enc_blocks=(1, 1, 2), middle_blocks=2, dec_blocks=(1, 1, 1)):
+    def __init__(self, width=16, enc_blocks=(1, 1, 1, 2), middle_blocks=2, dec_blocks=(1, 1, 1, 1)):
         super().__init__()
         assert len(enc_blocks) == len(dec_blocks)
         self.hparams = {"width": width, "enc_blocks": ",".join(map(str, enc_blocks)),
                         "middle_blocks": middle_blocks, "dec_blocks": ",".join(map(str, dec_blocks))}
         self.alignment = 2 ** len(enc_blocks)
+        # 3x3 intro and ending, a pixel per depthwise 3x3 and per 2x2 down-convolution at each level's scale
+        self.receptive_radius = 2 + sum((n + 1) * 2 ** i for i, n in enumerate(enc_blocks)) \
+            + middle_blocks * 2 ** len(enc_blocks) + sum(n * 2 ** i for i, n in enumerate(reversed(dec_blocks)))
         self.intro = nn.Conv2d(3, width, 3, padding=1)
         self.encoders, self.downs, self.ups, self.decoders = (nn.ModuleList() for _ in range(4))
         c = width
