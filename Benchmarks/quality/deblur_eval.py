@@ -23,7 +23,7 @@ import tempfile
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageDraw
+from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(ROOT, "Training"))
 sys.path.insert(0, HERE)
 from limn_train.data.blur import SIZE, motion_kernel  # noqa: E402
 from limn_train.levin import aligned, pairs  # noqa: E402
-from sr_eval import psnr, ssim  # noqa: E402
+from sr_eval import contact_sheet, psnr, ssim  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
 SHARED = DATASETS
@@ -92,17 +92,12 @@ CROPS = [
 
 def write_crops(a, out_path, tmp):
     """One row per CROPS entry: the input, vips sharpen and limn enhance, 256 px each, labelled."""
-    size, label = 256, 18
-    columns = ["input", "vips sharpen", "limn enhance"]
-    sheet = Image.new("RGB", (size * len(columns), (size + label) * len(CROPS)), "white")
-    draw = ImageDraw.Draw(sheet)
-    for row, (folder, name, (x, y)) in enumerate(CROPS):
+    rows = []
+    for folder, name, (x, y) in CROPS:
         outs = methods(a, os.path.join(SHARED, "deblur", folder, name), tmp)
-        top = row * (size + label)
-        for col, title in enumerate(columns):
-            sheet.paste(Image.open(outs[title]).convert("RGB").crop((x, y, x + size, y + size)), (col * size, top + label))
-            draw.text((col * size + 4, top + 3), f"{name}" if col == 0 else title, fill="black")
-    sheet.save(out_path, quality=92)
+        rows.append([(name if col == "input" else col, Image.open(outs[col]).convert("RGB").crop((x, y, x + 256, y + 256)))
+                     for col in ["input", "vips sharpen", "limn enhance"]])
+    contact_sheet(rows, out_path)
 
 
 def main():

@@ -73,29 +73,35 @@ CROPS = [  # Samples/ file, scale, (left, top) of a 256-px square in the origina
 ]
 
 
+def contact_sheet(rows, out_path, size=256, label=18):
+    """Writes rows of (title, image) panels, `size` px square each with its title
+    above, as one JPEG (quality 92)."""
+    sheet = Image.new("RGB", (size * max(len(r) for r in rows), (size + label) * len(rows)), "white")
+    draw = ImageDraw.Draw(sheet)
+    for row, panels in enumerate(rows):
+        top = row * (size + label)
+        for col, (title, panel) in enumerate(panels):
+            sheet.paste(panel, (col * size, top + label))
+            draw.text((col * size + 4, top + 3), title, fill="black")
+    sheet.save(out_path, quality=92)
+
+
 def write_crops(limn, samples, out_path, tmp):
     """One row per CROPS entry: the degraded input (pixels enlarged), lanczos,
     fidelity, photo and the original, 256 px each, labelled."""
-    size, label = 256, 18
-    columns = ["input", "lanczos", "fidelity", "photo", "original"]
-    sheet = Image.new("RGB", (size * len(columns), (size + label) * len(CROPS)), "white")
-    draw = ImageDraw.Draw(sheet)
+    rows = []
     for row, (name, s, (x, y)) in enumerate(CROPS):
         hr = np.asarray(Image.open(os.path.join(samples, name)).convert("RGB"))
         hr = hr[:hr.shape[0] // s * s, :hr.shape[1] // s * s]
         lr_path = degrade(hr, s, os.path.join(tmp, f"{row}.jpg"))
-        box = (x, y, x + size, y + size)
-        panels = [Image.open(lr_path).resize((hr.shape[1], hr.shape[0]), Image.NEAREST).crop(box)]
+        box = (x, y, x + 256, y + 256)
+        panels = [(f"input x{s}", Image.open(lr_path).resize((hr.shape[1], hr.shape[0]), Image.NEAREST).crop(box))]
         for m in ["lanczos", "fidelity", "photo"]:
             out = os.path.join(tmp, f"{row}-{m}.png")
             subprocess.run([limn, "upscale", "--model", m, "--scale", str(s), lr_path, out], check=True)
-            panels.append(Image.open(out).convert("RGB").crop(box))
-        panels.append(Image.fromarray(hr).crop(box))
-        top = row * (size + label)
-        for col, (panel, title) in enumerate(zip(panels, columns)):
-            sheet.paste(panel, (col * size, top + label))
-            draw.text((col * size + 4, top + 3), f"{title} x{s}" if col == 0 else title, fill="black")
-    sheet.save(out_path, quality=92)
+            panels.append((m, Image.open(out).convert("RGB").crop(box)))
+        rows.append(panels + [("original", Image.fromarray(hr).crop(box))])
+    contact_sheet(rows, out_path)
 
 
 def main():

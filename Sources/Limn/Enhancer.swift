@@ -19,11 +19,10 @@ public struct Enhancer: Sendable {
     }
 
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
-        let rgb = try input.alpha.map { try input.rgb().premultiplied(by: $0) } ?? input.rgb()
+        let rgb = try input.networkRGB()
         let net = try networks.network(model, task: "enhance")
         var result = try rgb.tiled(.network(net), block: tile)
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
-        if let alpha = input.alpha { result = try result.clamp(0, .infinity).unpremultiplied(by: alpha) }
-        return try input.replacingColour(withRGB: result)
+        return try input.replacingColour(withNetworkRGB: result, alpha: input.alpha)
     }
 }

@@ -47,9 +47,7 @@ public struct NetworkUpscaler: Sendable {
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let (w, h) = try size.outputSize(width: input.width, height: input.height)
         let factor = max(Double(w) / Double(input.width), Double(h) / Double(input.height))
-        // With alpha, the network enlarges premultiplied colour, so the colour of
-        // transparent pixels does not spread into visible ones.
-        var colour = try input.alpha.map { try input.rgb().premultiplied(by: $0) } ?? input.rgb()
+        var colour = try input.networkRGB()
         for s in Self.stages(for: factor) {
             let net = try networks.network("\(family)_x\(s)", task: "upscale")
             colour = try colour.tiled(.network(net), block: tile)
@@ -58,9 +56,6 @@ public struct NetworkUpscaler: Sendable {
             colour = try colour.resampled(width: w, height: h, kernel: .lanczos3)
         }
         let alpha = try input.alpha?.resampled(width: w, height: h, kernel: .lanczos3).clamp(0, 1)
-        if let alpha { colour = try colour.clamp(0, .infinity).unpremultiplied(by: alpha) }
-        var out = try input.replacingColour(withRGB: colour)
-        out.alpha = alpha
-        return out
+        return try input.replacingColour(withNetworkRGB: colour, alpha: alpha)
     }
 }

@@ -143,4 +143,19 @@ extension WorkingImage {
         out.colour = isGrey && keepGrey ? try rgb.bandMean() : rgb
         return out
     }
+
+    /// The colour as RGB for a network, premultiplied by alpha when there is
+    /// one, so the colour of transparent pixels cannot spread into visible ones.
+    public func networkRGB() throws -> Image {
+        try alpha.map { try rgb().premultiplied(by: $0) } ?? rgb()
+    }
+
+    /// This image with a network's output `rgb` (premultiplied, like
+    /// `networkRGB()`) as its colour and `alpha` (resized to match, or this
+    /// image's own) as its alpha.
+    public func replacingColour(withNetworkRGB rgb: Image, alpha: Image?) throws -> WorkingImage {
+        var out = try replacingColour(withRGB: alpha.map { try rgb.clamp(0, .infinity).unpremultiplied(by: $0) } ?? rgb)
+        out.alpha = alpha
+        return out
+    }
 }

@@ -123,6 +123,30 @@ enum Fixture {
         return try Image.fromFloats(p, width: width, height: height, bands: bands)
     }
 
+    /// size×size 8-bit sRGB with alpha: the left half opaque mid-grey, the
+    /// right half fully transparent bright red (colour that must not bleed).
+    static func greyBesideTransparentRed(size: Int) throws -> Image {
+        var p = [Float]()
+        for _ in 0..<size { for x in 0..<size { p += x < size / 2 ? [0.5, 0.5, 0.5, 1] : [1, 0, 0, 0] } }
+        return try Image.fromFloats(p, width: size, height: size, bands: 4).linear(255, 0.5).cast(VIPS_FORMAT_UCHAR)
+            .withInterpretation(VIPS_INTERPRETATION_sRGB)
+    }
+
+    /// Asserts `img` (made from `greyBesideTransparentRed`) kept its alpha, opaque
+    /// at the top left and transparent at the bottom right, and that every pixel
+    /// more opaque than `minAlpha` is still grey (red and green within `accuracy`).
+    static func assertNoRedBleeds(_ img: Image, minAlpha: Float, accuracy: Float, _ label: String,
+                                  file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(img.bands, 4, label, file: file, line: line)
+        let q = try img.floatPixels()
+        for i in stride(from: 0, to: q.count, by: 4) where q[i + 3] > minAlpha {
+            XCTAssertEqual(q[i], q[i + 1], accuracy: accuracy, "\(label): red bled in at pixel \(i / 4): \(q[i..<i + 3])",
+                           file: file, line: line)
+        }
+        XCTAssertEqual(q[3], 255, label, file: file, line: line)
+        XCTAssertEqual(q[q.count - 1], 0, label, file: file, line: line)
+    }
+
     static func eightBit(_ img: Image, grey: Bool = false) throws -> Image {
         try img.linear(255, 0.5).cast(VIPS_FORMAT_UCHAR)
             .withInterpretation(grey ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB)
