@@ -10,12 +10,16 @@
 #      photo x3 from photo x2                                     (1 thread each, 35 min)
 #   D  the three fidelity networks again from their own weights,
 #      the rate restarted at 2e-4 (a second cosine cycle)          (1 thread each, 28 min)
+#   E  fidelity x3 and x4 again from their own weights, one at a time, seed 2,
+#      the rate restarted at 2e-4                    (2 threads: x3 40 min, x4 30 min)
+#   F  fidelity x3 again at 1e-4 (seed 3) beside x2 again at 2e-4 (seed 2)
+#                                                           (1 thread each, 50 min)
 #
-#   bash Training/train_upscalers_cpu.sh runs/sr           # PHASES=ABCD by default
+#   bash Training/train_upscalers_cpu.sh runs/sr           # PHASES=ABCDEF by default
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:?usage: train_upscalers_cpu.sh OUT_DIR}
-PHASES=${PHASES:-ABCD}
+PHASES=${PHASES:-ABCDEF}
 PY=${PYTHON:-python3}
 mkdir -p "$OUT"
 train() {  # minutes family scale threads [init [more train_sr.py options]]
@@ -33,5 +37,12 @@ esac
 case $PHASES in *D*)
   for s in 2 3 4; do train 28 fidelity $s 1 fidelity_x$s --lr 2e-4 & done
   wait ;;
+esac
+case $PHASES in *E*)
+  train 40 fidelity 3 2 fidelity_x3 --lr 2e-4 --seed 2
+  train 30 fidelity 4 2 fidelity_x4 --lr 2e-4 --seed 2 ;;
+esac
+case $PHASES in *F*)
+  train 50 fidelity 3 1 fidelity_x3 --lr 1e-4 --seed 3 & train 50 fidelity 2 1 fidelity_x2 --lr 2e-4 --seed 2 & wait ;;
 esac
 tail -n 1 "$OUT"/*.out
