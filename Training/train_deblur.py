@@ -52,7 +52,7 @@ def forward_whole(model, x):
     """Reflect-padded by the receptive radius and to the alignment, as Limn's tiling does."""
     a, halo = model.alignment, model.receptive_radius
     h, w = x.shape[-2:]
-    ph, pw = (-h) % a, (-w) % a
+    ph, pw = (-(h + 2 * halo)) % a, (-(w + 2 * halo)) % a   # the padded size, not the image, must align
     y = model(F.pad(x[None], (halo, halo + pw, halo, halo + ph), mode="reflect"))[0]
     return y[:, halo:halo + h, halo:halo + w]
 
