@@ -9,7 +9,6 @@ Validates on the Levin09 benchmark (never trained on): mean PSNR gain over
 the blurred inputs. GPU when present, CPU otherwise (bf16 autocast on both unless --precision fp32).
 """
 import argparse
-import math
 import os
 import random
 import sys
@@ -25,6 +24,7 @@ from limn_train.data.blur import blurred_pair, file_kernels  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export, init_from  # noqa: E402
 from limn_train.levin import aligned, pairs  # noqa: E402
+from limn_train.metrics import psnr  # noqa: E402
 from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device  # noqa: E402
 from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
@@ -60,7 +60,6 @@ def forward_whole(model, x):
 def levin_gain(model, folder, device):
     """Mean and worst PSNR gain over the blurred input on Levin09 (grey, run as RGB;
     both scored at their best alignment, limn_train/levin.py)."""
-    psnr = lambda a, b: 10 * math.log10(255 ** 2 / np.mean((a - b) ** 2))  # noqa: E731
     gains = []
     model.eval()
     with torch.no_grad():

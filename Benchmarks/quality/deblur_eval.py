@@ -31,7 +31,8 @@ sys.path.insert(0, os.path.join(ROOT, "Training"))
 sys.path.insert(0, HERE)
 from limn_train.data.blur import SIZE, motion_kernel  # noqa: E402
 from limn_train.levin import aligned, pairs  # noqa: E402
-from sr_eval import contact_sheet, psnr, ssim  # noqa: E402
+from limn_train.metrics import psnr  # noqa: E402
+from sr_eval import contact_sheet, ssim  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
 SHARED = DATASETS

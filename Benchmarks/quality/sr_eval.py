@@ -27,15 +27,12 @@ ROOT = os.path.join(HERE, "..", "..")
 sys.path.insert(0, os.path.join(ROOT, "Training"))
 import torch  # noqa: E402
 from limn_train.data.imresize import imresize  # noqa: E402
+from limn_train.metrics import psnr  # noqa: E402
 
 
 def y(img):
     img = img.astype(np.float64)
     return 16 + (65.481 * img[..., 0] + 128.553 * img[..., 1] + 24.966 * img[..., 2]) / 255
-
-
-def psnr(a, b):
-    return 10 * np.log10(255 ** 2 / np.mean((a - b) ** 2))
 
 
 def ssim(a, b):
