@@ -4,6 +4,9 @@ BSDS200, one 960x960 crop of each large photo), Set5, the style paintings,
 the content photos, the loss networks, the blur kernels and Levin09.
 
     python Training/prepare_data.py data/shared        # data/ is git-ignored
+    python Training/prepare_data.py data/shared --no-style   # 42 MiB: leaves out what only
+                                                             # train_style.py reads
+
     LIMN_SHARED=data/shared python Training/train_sr.py ...
 
 Every training script reads $LIMN_SHARED in place of ../shared.
@@ -26,7 +29,7 @@ def webp(src, dst, crop=None):
     im.save(dst, lossless=True, quality=100, method=4)
 
 
-def main(out):
+def main(out, style=True):
     rng = random.Random(1)
     if os.path.exists(out):
         shutil.rmtree(out)
@@ -44,12 +47,14 @@ def main(out):
                 im = Image.open(os.path.join(root, f))
                 x, y = rng.randint(0, max(0, im.width - 960)), rng.randint(0, max(0, im.height - 960))
                 webp(os.path.join(root, f), os.path.join(train, f"photo_{f[:-4]}.webp"), (x, y, x + 960, y + 960))
-    for rel in ("sr_test/Set5", "styles", "photos", "deblur/kernels", "deblur/levin09"):
+    for rel in ("sr_test/Set5", "deblur/kernels", "deblur/levin09") + (("styles", "photos") if style else ()):
         shutil.copytree(os.path.join(DATASETS, rel), os.path.join(ds, rel))
-    shutil.copytree(LOSSNETS, os.path.join(out, "lossnets"))
+    if style:
+        shutil.copytree(LOSSNETS, os.path.join(out, "lossnets"))
     total = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(out) for f in fs)
     print(f"{out}: {total / 2**20:.1f} MiB")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "data/shared")
+    args = [a for a in sys.argv[1:] if a != "--no-style"]
+    main(args[0] if args else "data/shared", style="--no-style" not in sys.argv)

@@ -15,6 +15,8 @@ def pick(a):
     device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cpu":
         torch.set_num_threads(a.threads or max(1, os.cpu_count() - a.workers))
+    else:
+        torch.backends.cudnn.benchmark = True   # fixed training shapes: let cuDNN pick its fastest kernels
     return device
 
 

@@ -25,11 +25,10 @@ def _centred(k):
     cy, cx = int(round((k * ys).sum().item() / k.sum().item())), int(round((k * xs).sum().item() / k.sum().item()))
     out = torch.zeros(SIZE, SIZE)
     r = SIZE // 2
-    for y in range(h):
-        for x in range(w):
-            ty, tx = y - cy + r, x - cx + r
-            if 0 <= ty < SIZE and 0 <= tx < SIZE:
-                out[ty, tx] = k[y, x]
+    # source rows/columns whose target (y - cy + r, x - cx + r) lies inside the grid
+    y0, y1 = max(0, cy - r), min(h, cy - r + SIZE)
+    x0, x1 = max(0, cx - r), min(w, cx - r + SIZE)
+    out[y0 - cy + r:y1 - cy + r, x0 - cx + r:x1 - cx + r] = k[y0:y1, x0:x1]
     return out / out.sum()
 
 
@@ -37,25 +36,24 @@ def motion_kernel(rng, max_length=35):
     """A camera-shake trajectory: a random walk with inertia, splatted with subpixel weights."""
     length = rng.uniform(5, max_length)
     steps = 200
-    pos = np.zeros(2)
-    vel = np.array([math.cos(a := rng.uniform(0, 2 * math.pi)), math.sin(a)])
-    pts = []
-    for _ in range(steps):
-        vel += np.array([rng.gauss(0, 0.3), rng.gauss(0, 0.3)])
-        vel /= np.linalg.norm(vel) + 1e-9
-        pos = pos + vel * length / steps
-        pts.append(pos.copy())
-    pts = np.array(pts) - np.mean(pts, 0)
-    k = np.zeros((SIZE, SIZE))
+    a = rng.uniform(0, 2 * math.pi)
+    vx, vy, x, y = math.cos(a), math.sin(a), 0.0, 0.0
+    pts = np.empty((steps, 2))
+    for i in range(steps):   # plain floats: numpy's per-call cost made this the slowest part of a training pair
+        vx, vy = vx + rng.gauss(0, 0.3), vy + rng.gauss(0, 0.3)
+        n = math.hypot(vx, vy) + 1e-9
+        vx, vy = vx / n, vy / n
+        x, y = x + vx * length / steps, y + vy * length / steps
+        pts[i] = x, y
     r = SIZE // 2
-    for x, y in pts:
-        fx, fy = x + r, y + r
-        x0, y0 = int(math.floor(fx)), int(math.floor(fy))
-        for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
-            wx = 1 - abs(fx - (x0 + dx))
-            wy = 1 - abs(fy - (y0 + dy))
-            if 0 <= x0 + dx < SIZE and 0 <= y0 + dy < SIZE:
-                k[y0 + dy, x0 + dx] += max(wx, 0) * max(wy, 0)
+    f = pts - pts.mean(0) + r                       # (x, y) in kernel coordinates
+    k = np.zeros((SIZE, SIZE))
+    base = np.floor(f).astype(int)
+    for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
+        cx, cy = base[:, 0] + dx, base[:, 1] + dy
+        w = np.clip(1 - np.abs(f[:, 0] - cx), 0, None) * np.clip(1 - np.abs(f[:, 1] - cy), 0, None)
+        inside = (cx >= 0) & (cx < SIZE) & (cy >= 0) & (cy < SIZE)
+        np.add.at(k, (cy[inside], cx[inside]), w[inside])
     return _centred(k)
 
 
