@@ -11,7 +11,7 @@
 #   python Training/prepare_data.py data/shared --no-style   # 42 MiB compact copy, git-ignored
 #   the device tool's run, carry ["data"], timeout 600: MINUTES=8 bash Training/device_train.sh
 #
-# Weights and logs land in $OUT (copied there every 30 s, so a run cut short
+# Weights and logs land in $OUT (copied there every 10 s, so a run cut short
 # still returns its last evaluated weights). Then, here:
 #   python Training/add_preset.py --task upscale .../fidelity_x2.safetensors
 #   python Training/add_preset.py --task enhance .../deblur.safetensors
@@ -35,6 +35,6 @@ keep() {  # copies what exists so far; the weights through a temporary name, so 
   for f in "$RUN"/*.safetensors; do [ -f "$f" ] && cp "$f" "$OUT/tmp.part" && mv "$OUT/tmp.part" "$OUT/$(basename "$f")"; done
   cp "$RUN"/*.out "$OUT"/ 2>/dev/null
 }
-while [ -n "$(jobs -r)" ]; do sleep 30; keep; done
+while [ -n "$(jobs -r)" ]; do sleep 10; keep; done
 keep
 tail -n 3 "$RUN"/*.out
