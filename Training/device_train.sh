@@ -9,7 +9,8 @@
 # launch from here:
 #
 #   python Training/prepare_data.py data/shared --no-style   # 42 MiB compact copy, git-ignored
-#   the device tool's run, carry ["data"], timeout 600: MINUTES=8 bash Training/device_train.sh
+#   the device tool's run, carry ["data"], timeout 570: MINUTES=8 bash Training/device_train.sh
+#   then, with stage 1's fidelity_x2 in data/device1, timeout 280: STAGE=2 MINUTES=3.2 bash ...
 #
 # Weights and logs land in $OUT (copied there every 10 s, so a run cut short
 # still returns its last evaluated weights). Then, here:
@@ -25,12 +26,19 @@ PY=${PYTHON:-python3}
 RUN=${RUN:-/tmp/limn_device_run}
 mkdir -p "$RUN" "$OUT"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>&1; echo "$(nproc) cores"
-$PY Training/train_sr.py --family fidelity --scale 2 --init Presets/fidelity_x2.safetensors --lr 2e-4 --seed 4 \
-  --batch 32 --lr-size 64 --workers 3 --iters 1000000 --eval-every 1000 --max-minutes "$M" \
-  --out "$RUN" > "$RUN/fidelity_x2.out" 2>&1 &
-$PY Training/train_deblur.py --init Presets/deblur.safetensors --lr 1e-3 --seed 2 --crop 256 --batch 16 \
-  --workers 10 --iters 1000000 --eval-every 1000 --max-minutes "$M" \
-  --out "$RUN" > "$RUN/deblur.out" 2>&1 &
+case ${STAGE:-1} in
+1)  # fidelity x2 beside deblur, 8 minutes (the first lent session)
+  $PY Training/train_sr.py --family fidelity --scale 2 --init Presets/fidelity_x2.safetensors --lr 2e-4 --seed 4 \
+    --batch 32 --lr-size 64 --workers 3 --iters 1000000 --eval-every 1000 --max-minutes "$M" \
+    --out "$RUN" > "$RUN/fidelity_x2.out" 2>&1 &
+  $PY Training/train_deblur.py --init Presets/deblur.safetensors --lr 1e-3 --seed 2 --crop 256 --batch 16 \
+    --workers 10 --iters 1000000 --eval-every 1000 --max-minutes "$M" \
+    --out "$RUN" > "$RUN/deblur.out" 2>&1 & ;;
+2)  # fidelity x2 alone from stage 1's weights (carried in data/device1), larger batch, lower rate
+  $PY Training/train_sr.py --family fidelity --scale 2 --init data/device1/fidelity_x2.safetensors --lr 1.5e-4 \
+    --seed 5 --batch 64 --lr-size 64 --workers 10 --iters 1000000 --eval-every 1000 --max-minutes "$M" \
+    --out "$RUN" > "$RUN/fidelity_x2.out" 2>&1 & ;;
+esac
 keep() {  # copies what exists so far; the weights through a temporary name, so none comes back half-written
   for f in "$RUN"/*.safetensors; do [ -f "$f" ] && cp "$f" "$OUT/tmp.part" && mv "$OUT/tmp.part" "$OUT/$(basename "$f")"; done
   cp "$RUN"/*.out "$OUT"/ 2>/dev/null
