@@ -27,6 +27,12 @@ VipsImage *limn_load_source(VipsSource *source, int sequential) {
 int limn_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
 int limn_cast(VipsImage *in, VipsImage **out, VipsBandFormat f) { return vips_cast(in, out, f, NULL); }
 int limn_linear1(VipsImage *in, VipsImage **out, double a, double b) { return vips_linear1(in, out, a, b, NULL); }
+int limn_linear(VipsImage *in, VipsImage **out, const double *a, const double *b, int n) {
+  return vips_linear(in, out, a, b, n, NULL);
+}
+int limn_gaussblur(VipsImage *in, VipsImage **out, double sigma) {
+  return vips_gaussblur(in, out, sigma, "precision", VIPS_PRECISION_FLOAT, NULL);
+}
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n) {
     return vips_extract_band(in, out, first, "n", n, NULL);
 }

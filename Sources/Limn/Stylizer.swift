@@ -8,7 +8,9 @@ import LimnImage
 /// relative to the picture, whatever its pixel count) and the result is
 /// brought back to full size with lanczos. Instance-norm statistics come from
 /// one pass over a copy of the whole image at most 1024 pixels on its long
-/// side and are shared by every tile, so tiles meet without seams.
+/// side and are shared by every tile, so tiles meet without seams. With
+/// alpha, the network sees hidden colour replaced by that of the visible
+/// surroundings (`WorkingImage.rgbWithHiddenColourFilled`).
 public struct Stylizer: Sendable {
     /// Styles and their weights (summing to 1).
     public let styles: [(name: String, weight: Double)]
@@ -34,18 +36,32 @@ public struct Stylizer: Sendable {
         networks = LoadedNetworks(manifest)
     }
 
+    /// Width and height with the long side at most `size` (unchanged if smaller, or if `size` is 0).
+    static func fittedSize(_ width: Int, _ height: Int, _ size: Int) -> (Int, Int) {
+        let long = max(width, height)
+        guard size > 0, long > size else { return (width, height) }
+        let f = Double(size) / Double(long)
+        return (max(1, Int((Double(width) * f).rounded())), max(1, Int((Double(height) * f).rounded())))
+    }
+
     /// `image` resized so its long side is at most `size` (unchanged if smaller).
     static func fitted(_ image: Image, _ size: Int) throws -> Image {
-        let long = max(image.width, image.height)
-        guard size > 0, long > size else { return image }
-        let f = Double(size) / Double(long)
-        return try image.resampled(width: max(1, Int((Double(image.width) * f).rounded())),
-                                   height: max(1, Int((Double(image.height) * f).rounded())))
+        let (w, h) = fittedSize(image.width, image.height, size)
+        return (w, h) == (image.width, image.height) ? image : try image.resampled(width: w, height: h)
+    }
+
+    /// What the network sees: `input` at the working size (alpha-weighted, so
+    /// hidden colour does not spread in the resize), hidden colour then filled
+    /// from the visible surroundings.
+    static func networkInput(_ input: WorkingImage, _ size: Int) throws -> Image {
+        let (w, h) = fittedSize(input.width, input.height, size)
+        let work = (w, h) == (input.width, input.height) ? input : try input.resampled(width: w, height: h, kernel: .lanczos3)
+        return try work.rgbWithHiddenColourFilled()
     }
 
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let original = try input.rgb()
-        let work = try Self.fitted(original, workingSize)
+        let work = try Self.networkInput(input, workingSize)
         let small = try Self.fitted(work, Self.statisticsSize)
         let statsInput = Tensor(height: small.height, width: small.width, channels: 3, values: try small.floatPixels())
         var styled: Image? = nil

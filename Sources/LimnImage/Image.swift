@@ -166,6 +166,12 @@ public final class Image: @unchecked Sendable {
 
     func cast(_ f: VipsBandFormat) throws -> Image { try Image.make { limn_cast(ptr, $0, f) } }
     public func linear(_ a: Double, _ b: Double) throws -> Image { try Image.make { limn_linear1(ptr, $0, a, b) } }
+    /// `a[i] * band i + b[i]`, one pair per band.
+    public func linear(_ a: [Double], _ b: [Double]) throws -> Image {
+        try Image.make { limn_linear(ptr, $0, a, b, Int32(a.count)) }
+    }
+    /// A Gaussian blur of standard deviation `sigma` pixels, edges extended.
+    public func gaussianBlurred(sigma: Double) throws -> Image { try Image.make { limn_gaussblur(ptr, $0, sigma) } }
     func extractBands(_ first: Int, _ n: Int) throws -> Image {
         try Image.make { limn_extract_bands(ptr, $0, Int32(first), Int32(n)) }
     }

@@ -123,6 +123,11 @@ extension Image {
         return try Image.make { limn_premultiply(joined.ptr, $0) }.extractBands(0, bands)
     }
 
+    /// The first three of four bands divided by the fourth.
+    func unpremultiplied4() throws -> Image {
+        try Image.make { limn_unpremultiply(ptr, $0) }.extractBands(0, 3)
+    }
+
     /// Colour (this image) divided by `alpha` where it is not zero; the inverse of `premultiplied(by:)`.
     public func unpremultiplied(by alpha: Image) throws -> Image {
         let joined = try join(alpha)
@@ -142,6 +147,30 @@ extension WorkingImage {
         var out = self
         out.colour = isGrey && keepGrey ? try rgb.bandMean() : rgb
         return out
+    }
+
+    /// The colour as RGB for a network that must see a whole picture (a style
+    /// network, which premultiplied black would change): where alpha is below 1,
+    /// the colour is blended, by 1 - alpha, towards the colour of the visible
+    /// surroundings (a Gaussian of the premultiplied colour over one of alpha,
+    /// falling back to the mean visible colour far from any visible pixel). What
+    /// colour hides under alpha 0 then cannot reach the visible pixels.
+    public func rgbWithHiddenColourFilled(sigma: Double = 8) throws -> Image {
+        let rgb = try rgb()
+        guard let alpha else { return rgb }
+        let weighted = try rgb.premultiplied(by: alpha).join(alpha)
+        // The mean visible colour, from a copy at most 64 pixels on its long side.
+        let scale = min(1, 64 / Double(max(width, height)))
+        let tiny = try weighted.resampled(width: max(1, Int(Double(width) * scale)),
+                                          height: max(1, Int(Double(height) * scale))).floatPixels()
+        var sums = [Double](repeating: 0, count: 4)
+        for (i, v) in tiny.enumerated() { sums[i % 4] += Double(max(v, 0)) }
+        let mean = sums[3] > 0 ? (0..<3).map { sums[$0] / sums[3] } : [0, 0, 0]
+        let eps = 1e-3
+        let fill = try weighted.gaussianBlurred(sigma: sigma)
+            .linear([1, 1, 1, 1], mean.map { $0 * eps } + [eps]).unpremultiplied4()
+        // fill + alpha * (rgb - fill)
+        return try rgb.blended(1, with: fill, -1).premultiplied(by: alpha).blended(1, with: fill, 1)
     }
 
     /// The colour as RGB for a network, premultiplied by alpha when there is

@@ -56,7 +56,7 @@ final class ImageHandlingTests: XCTestCase {
     }
 
     func testAlphaKeptAndTransparentColourDoesNotBleed() throws {
-        let img = try Fixture.greyBesideTransparentRed(size: 16)
+        let img = try Fixture.greyBesideTransparent(size: 16)
         // lanczos resamples premultiplied colour exactly; the network (photo, the default) enlarges
         // premultiplied colour too, and answers a hard edge to black with a few levels of its own
         // colour (measured: up to 5), far from the 100+ levels of red that would bleed in otherwise.

@@ -62,7 +62,7 @@ final class ShippedEnhancerTests: ShippedPresetsTestCase {
     /// Alpha is kept, and the colour of transparent pixels does not bleed into
     /// visible ones (the network sees premultiplied colour).
     func testAlphaKeptAndTransparentColourDoesNotBleed() throws {
-        try Fixture.save(try Fixture.greyBesideTransparentRed(size: 32), dir + "/alpha.png")
+        try Fixture.save(try Fixture.greyBesideTransparent(size: 32), dir + "/alpha.png")
         let out = try run("enhance", [], "out.png", input: dir + "/alpha.png")
         XCTAssertEqual([out.width, out.height], [32, 32])
         try Fixture.assertNoRedBleeds(out, minAlpha: 0, accuracy: 8, "enhance")

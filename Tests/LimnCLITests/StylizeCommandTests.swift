@@ -54,6 +54,28 @@ final class StylizeCommandTests: XCTestCase {
         for i in stride(from: 0, to: kept.count, by: 3 * 53) { XCTAssertEqual(cb(kept, i), cb(o, i), accuracy: 3) }
     }
 
+    /// The colour hidden under alpha 0 (red or green) does not change the visible
+    /// pixels, tiled or not; alpha comes back as it went in.
+    func testHiddenColourDoesNotReachVisiblePixels() throws {
+        var outputs = [[Float]]()
+        for (name, hidden) in [("red", [Float(1), 0, 0]), ("green", [0, 1, 0])] {
+            try Fixture.save(Fixture.greyBesideTransparent(size: 48, hidden: hidden), dir + "/\(name).png")
+            for tile in ["4096", "16"] {
+                let out = try stylize(["--style", "swirls", "--tile", tile], out: "\(name)-\(tile).png",
+                                      input: dir + "/\(name).png")
+                XCTAssertEqual([out.width, out.height, out.bands], [48, 48, 4])
+                outputs.append(try out.floatPixels())
+            }
+        }
+        let visible = stride(from: 0, to: outputs[0].count, by: 4).filter { outputs[0][$0 + 3] > 0 }
+        XCTAssertEqual(visible.count, 48 * 24, "alpha kept")
+        for other in outputs.dropFirst() {
+            XCTAssertEqual(stride(from: 3, to: other.count, by: 4).map { other[$0] }, stride(from: 3, to: other.count, by: 4).map { outputs[0][$0] })
+            let rgb = visible.flatMap { [$0, $0 + 1, $0 + 2] }
+            XCTAssertLessThanOrEqual(LimnCLITests.maxDifference(rgb.map { other[$0] }, rgb.map { outputs[0][$0] }), 1)
+        }
+    }
+
     func testGreyAndWorkingSize() throws {
         try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 80, height: 40, bands: 1), grey: true), dir + "/g.png")
         XCTAssertEqual(try stylize(["--style", "swirls"], out: "g1.png", input: dir + "/g.png").bands, 3)

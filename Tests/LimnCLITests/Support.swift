@@ -124,15 +124,16 @@ enum Fixture {
     }
 
     /// size×size 8-bit sRGB with alpha: the left half opaque mid-grey, the
-    /// right half fully transparent bright red (colour that must not bleed).
-    static func greyBesideTransparentRed(size: Int) throws -> Image {
+    /// right half fully transparent `hidden` colour, bright red unless given
+    /// (colour that must not bleed).
+    static func greyBesideTransparent(size: Int, hidden: [Float] = [1, 0, 0]) throws -> Image {
         var p = [Float]()
-        for _ in 0..<size { for x in 0..<size { p += x < size / 2 ? [0.5, 0.5, 0.5, 1] : [1, 0, 0, 0] } }
+        for _ in 0..<size { for x in 0..<size { p += x < size / 2 ? [0.5, 0.5, 0.5, 1] : hidden + [0] } }
         return try Image.fromFloats(p, width: size, height: size, bands: 4).linear(255, 0.5).cast(VIPS_FORMAT_UCHAR)
             .withInterpretation(VIPS_INTERPRETATION_sRGB)
     }
 
-    /// Asserts `img` (made from `greyBesideTransparentRed`) kept its alpha, opaque
+    /// Asserts `img` (made from `greyBesideTransparent`) kept its alpha, opaque
     /// at the top left and transparent at the bottom right, and that every pixel
     /// more opaque than `minAlpha` is still grey (red and green within `accuracy`).
     static func assertNoRedBleeds(_ img: Image, minAlpha: Float, accuracy: Float, _ label: String,

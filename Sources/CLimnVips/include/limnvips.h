@@ -17,6 +17,8 @@ VipsImage *limn_load_source(VipsSource *source, int sequential);
 int limn_autorot(VipsImage *in, VipsImage **out);
 int limn_cast(VipsImage *in, VipsImage **out, VipsBandFormat format);
 int limn_linear1(VipsImage *in, VipsImage **out, double a, double b);
+int limn_linear(VipsImage *in, VipsImage **out, const double *a, const double *b, int n);
+int limn_gaussblur(VipsImage *in, VipsImage **out, double sigma);
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n);
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out);
 int limn_bandmean(VipsImage *in, VipsImage **out);
