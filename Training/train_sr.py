@@ -9,7 +9,8 @@ noise, JPEG; Training/limn_train/data/degrade.py). Runs on a GPU when one is
 there and on the CPU otherwise (bf16 autocast on both unless --precision
 fp32; channels-last on the CPU, where oneDNN is fastest). With --init, it
 starts from another upscaler's weights (the tail too when its scale
-matches), the way larger scales are usually fine-tuned from x2. Writes the weights
+matches), the way larger scales are usually fine-tuned from x2. With --ema, the
+validated and exported weights are a moving average of the trained ones. Writes the weights
 (<out>/<preset>.safetensors, fp16) with the exact command, seed, data and
 validation score in their metadata, and a log.
 """
@@ -22,6 +23,7 @@ import sys
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -115,6 +117,8 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     device_arguments(ap)
     ap.add_argument("--init", help="a .safetensors upscaler to start from (same channels and blocks)")
+    ap.add_argument("--ema", type=float, default=0,
+                    help="validate and export an exponential moving average of the weights with this decay (0: off)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="stop after this long, the learning rate decayed by then (0: no limit)")
@@ -146,6 +150,8 @@ def main():
     layout = memory_layout(device)
     model = model.to(device, memory_format=layout)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.99))
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(a.ema)) if a.ema else None
+    kept = ema.module if ema else model   # the weights that are validated and exported
     sched = Schedule(opt, a.iters, a.max_minutes)
     last, it = float("nan"), 0
     for it, (lr, hr) in enumerate(loader, 1):
@@ -156,9 +162,11 @@ def main():
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        if ema:
+            ema.update_parameters(model)
         sched.step(it)
         if it % a.eval_every == 0 or sched.done:
-            score = validate(model, a.test, a.scale, device)
+            score = validate(kept, a.test, a.scale, device)
             say(f"iter {it}  loss {loss.item():.4f}  Set5 x{a.scale} Y-PSNR {score:.2f} dB  {sched.elapsed:.0f} s")
             # The latest weights are kept (the rate ends decayed): Set5 is the benchmark, so it is
             # reported here but does not choose among checkpoints.
@@ -166,7 +174,7 @@ def main():
             training = (f"python Training/train_sr.py {' '.join(sys.argv[1:])}; seed {a.seed}; "
                         f"data {', '.join(os.path.relpath(d, HERE + '/..') for d in a.data)}; "
                         f"{it} iterations on {device}{origin}; Set5 x{a.scale} Y-PSNR {score:.2f} dB (PyTorch)")
-            export(model.float(), os.path.join(a.out, f"{preset}.safetensors"), preset=preset,
+            export(kept.float(), os.path.join(a.out, f"{preset}.safetensors"), preset=preset,
                    licence="Limn project weights, CC0",
                    training=training)
         if sched.done:
