@@ -1,8 +1,9 @@
 #!/bin/bash
 # The six upscalers on a CPU in time-boxed phases, larger scales and the photo
 # family fine-tuned from earlier results (the record of the shipped presets;
-# fidelity x2 then went on on a GPU, phases G and H of Training/device_train.sh). Every run: batch 16 of 48-px LR crops, seed 1, Adam, the rate
-# warmed up and cosine-decayed over its minutes.
+# fidelity x2 then went on on a GPU, phases G and H of Training/device_train.sh).
+# Every run: batch 16 of 48-px LR crops, seed 1, Adam, the rate warmed up and
+# cosine-decayed over its minutes.
 #   A  fidelity x2 from scratch                                  (2 threads, 35 min)
 #   B  fidelity x4 and photo x2, both from fidelity x2            (1 thread each, 35 min)
 #   C  fidelity x3 from fidelity x2, photo x4 from fidelity x4,
