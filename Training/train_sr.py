@@ -119,6 +119,8 @@ def main():
     ap.add_argument("--init", help="a .safetensors upscaler to start from (same channels and blocks)")
     ap.add_argument("--ema", type=float, default=0,
                     help="validate and export an exponential moving average of the weights with this decay (0: off)")
+    ap.add_argument("--constant-lr", action="store_true",
+                    help="keep the rate after its warm-up instead of decaying it (with --ema: averaging at a fixed rate)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--max-minutes", type=float, default=0,
                     help="stop after this long, the learning rate decayed by then (0: no limit)")
@@ -152,7 +154,7 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=a.lr, betas=(0.9, 0.99))
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(a.ema)) if a.ema else None
     kept = ema.module if ema else model   # the weights that are validated and exported
-    sched = Schedule(opt, a.iters, a.max_minutes)
+    sched = Schedule(opt, a.iters, a.max_minutes, decay=not a.constant_lr)
     last, it = float("nan"), 0
     for it, (lr, hr) in enumerate(loader, 1):
         lr = lr.to(device, non_blocking=True).contiguous(memory_format=layout)

@@ -14,8 +14,13 @@
 #      the rate restarted at 2e-4                    (2 threads: x3 40 min, x4 30 min)
 #   F  fidelity x3 again at 1e-4 (seed 3) beside x2 again at 2e-4 (seed 2)
 #                                                           (1 thread each, 50 min)
+#   (G, H  fidelity x2 on a GPU: Training/device_train.sh)
+#   J  fidelity x2 from phase H's weights (put them in OUT_DIR first), 64-px crops,
+#      rate 1e-4 held after its warm-up, seed 7; the exported weights are a moving
+#      average (decay 0.999) of the trained ones               (2 threads, 35 min)
 #
 #   bash Training/train_upscalers_cpu.sh runs/sr           # PHASES=ABCDEF by default
+#   PHASES=J bash Training/train_upscalers_cpu.sh runs/sr  # after G and H
 set -eu
 cd "$(dirname "$0")/.."
 OUT=${1:?usage: train_upscalers_cpu.sh OUT_DIR}
@@ -45,4 +50,5 @@ esac
 case $PHASES in *F*)
   train 50 fidelity 3 1 fidelity_x3 --lr 1e-4 --seed 3 & train 50 fidelity 2 1 fidelity_x2 --lr 2e-4 --seed 2 & wait ;;
 esac
+case $PHASES in *J*) train 35 fidelity 2 2 fidelity_x2 --lr 1e-4 --constant-lr --seed 7 --ema 0.999 --lr-size 64 ;; esac
 tail -n 1 "$OUT"/*.out

@@ -6,12 +6,12 @@ import time
 
 class Schedule:
     """Linear warm-up over the first `warmup` of the run, then cosine decay
-    to 1% of the base rate. Progress is the larger of iterations done over
+    to 1% of the base rate (or, without `decay`, the base rate to the end). Progress is the larger of iterations done over
     `iters` and time spent over `max_minutes` (when set), so a run stopped by
     its time limit still ends with its rate decayed."""
 
-    def __init__(self, opt, iters, max_minutes=0.0, warmup=0.02):
-        self.opt, self.iters, self.seconds, self.warmup = opt, iters, max_minutes * 60, warmup
+    def __init__(self, opt, iters, max_minutes=0.0, warmup=0.02, decay=True):
+        self.opt, self.iters, self.seconds, self.warmup, self.decay = opt, iters, max_minutes * 60, warmup, decay
         self.base = [g["lr"] for g in opt.param_groups]
         self.start = time.time()
         self.progress = 0.0
@@ -24,7 +24,8 @@ class Schedule:
             p = max(p, (time.time() - self.start) / self.seconds)
         self.progress = min(1.0, p)
         f = min(1.0, (self.progress + 1e-9) / self.warmup) if self.warmup else 1.0
-        f *= 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * self.progress))
+        if self.decay:
+            f *= 0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * self.progress))
         for g, lr in zip(self.opt.param_groups, self.base):
             g["lr"] = lr * f
         return self.progress
