@@ -15,7 +15,6 @@ validated and exported weights are a moving average of the trained ones. Writes 
 validation score in their metadata, and a log.
 """
 import argparse
-import math
 import os
 import random
 import sys
@@ -32,6 +31,7 @@ from limn_train.data.degrade import degrade  # noqa: E402
 from limn_train.data.imresize import imresize  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export, init_from  # noqa: E402
+from limn_train.metrics import psnr  # noqa: E402
 from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device  # noqa: E402
 from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
@@ -68,8 +68,7 @@ def y_channel(img):
 def psnr_y(sr, hr, shave):
     a = y_channel(sr.clamp(0, 1))[shave:-shave, shave:-shave]
     b = y_channel(hr)[shave:-shave, shave:-shave]
-    mse = ((a.round() - b.round()) ** 2).mean().item()
-    return 10 * math.log10(255 ** 2 / mse)
+    return psnr(a.round().double().numpy(), b.round().double().numpy())
 
 
 def forward_whole(model, lr):
@@ -170,8 +169,8 @@ def main():
         if it % a.eval_every == 0 or sched.done:
             score = validate(kept, a.test, a.scale, device)
             say(f"iter {it}  loss {loss.item():.4f}  Set5 x{a.scale} Y-PSNR {score:.2f} dB  {sched.elapsed:.0f} s")
-            # The latest weights are kept (the rate ends decayed): Set5 is the benchmark, so it is
-            # reported here but does not choose among checkpoints.
+            # The latest weights are kept (the rate ends decayed, or with --ema they are an average):
+            # Set5 is the benchmark, so it is reported here but does not choose among checkpoints.
             last = score
             training = (f"python Training/train_sr.py {' '.join(sys.argv[1:])}; seed {a.seed}; "
                         f"data {', '.join(os.path.relpath(d, HERE + '/..') for d in a.data)}; "

@@ -123,11 +123,6 @@ extension Image {
         return try Image.make { limn_premultiply(joined.ptr, $0) }.extractBands(0, bands)
     }
 
-    /// The first three of four bands divided by the fourth.
-    func unpremultiplied4() throws -> Image {
-        try Image.make { limn_unpremultiply(ptr, $0) }.extractBands(0, 3)
-    }
-
     /// Colour (this image) divided by `alpha` where it is not zero; the inverse of `premultiplied(by:)`.
     public func unpremultiplied(by alpha: Image) throws -> Image {
         let joined = try join(alpha)
@@ -167,8 +162,8 @@ extension WorkingImage {
         for (i, v) in tiny.enumerated() { sums[i % 4] += Double(max(v, 0)) }
         let mean = sums[3] > 0 ? (0..<3).map { sums[$0] / sums[3] } : [0, 0, 0]
         let eps = 1e-3
-        let fill = try weighted.gaussianBlurred(sigma: sigma)
-            .linear([1, 1, 1, 1], mean.map { $0 * eps } + [eps]).unpremultiplied4()
+        let sums4 = try weighted.gaussianBlurred(sigma: sigma).linear([1, 1, 1, 1], mean.map { $0 * eps } + [eps])
+        let fill = try sums4.extractBands(0, 3).unpremultiplied(by: sums4.extractBands(3, 1))
         // fill + alpha * (rgb - fill)
         return try rgb.blended(1, with: fill, -1).premultiplied(by: alpha).blended(1, with: fill, 1)
     }

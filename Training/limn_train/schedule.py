@@ -6,9 +6,10 @@ import time
 
 class Schedule:
     """Linear warm-up over the first `warmup` of the run, then cosine decay
-    to 1% of the base rate (or, without `decay`, the base rate to the end). Progress is the larger of iterations done over
-    `iters` and time spent over `max_minutes` (when set), so a run stopped by
-    its time limit still ends with its rate decayed."""
+    to 1% of the base rate (or, without `decay`, the base rate to the end).
+    Progress is the larger of iterations done over `iters` and time spent
+    over `max_minutes` (when set), so a run stopped by its time limit still
+    ends with its rate decayed."""
 
     def __init__(self, opt, iters, max_minutes=0.0, warmup=0.02, decay=True):
         self.opt, self.iters, self.seconds, self.warmup, self.decay = opt, iters, max_minutes * 60, warmup, decay
