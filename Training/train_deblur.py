@@ -4,7 +4,8 @@
 
 Pairs are made on the fly from the SR training pool (limn_train/data/blur.py):
 camera-shake, defocus and Gaussian kernels and the kernels of kernels_12.mat
-and k_large_*.png, noise up to 3/255, mild JPEG, and sharp inputs left sharp.
+and k_large_*.png (less the two Levin09 kernels kernels_12.mat holds), noise up
+to 3/255, mild JPEG, and sharp inputs left sharp.
 Validates on the Levin09 benchmark (never trained on): mean PSNR gain over
 the blurred inputs. GPU when present, CPU otherwise (bf16 autocast on both unless --precision fp32).
 """

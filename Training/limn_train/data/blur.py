@@ -2,7 +2,8 @@
 camera-shake trajectories (up to about 35 px), defocus discs, Gaussian
 blur, the kernels of kernels_12.mat and k_large_*.png, noise up to 3/255 and
 mild JPEG; some pairs are left sharp so the network learns to do no harm.
-The Levin09 kernels are never used: that set is for evaluation."""
+The Levin09 kernels are never used, not even where a kernel file copies one:
+that set is for evaluation."""
 import math
 import os
 
@@ -65,19 +66,36 @@ def disc_kernel(rng):
     return k / k.sum()
 
 
+def levin_kernels():
+    """The 8 Levin09 kernels (Levin09.mat, MATLAB v7.3, read with h5py): for
+    evaluation only, and for keeping them out of the training data."""
+    import h5py
+    with h5py.File(os.path.join(KERNELS, "Levin09.mat"), "r") as f:
+        return [np.asarray(f[ref], dtype=np.float64).T for ref in np.asarray(f["kernels"]).ravel()]
+
+
+def similarity(a, b):
+    """The largest normalised cross-correlation of kernels a and b over every
+    shift, b taken as it is, rotated 180 degrees, transposed or both."""
+    best = 0.0
+    for c in (b, b[::-1, ::-1], b.T, b.T[::-1, ::-1]):
+        shape = (a.shape[0] + c.shape[0], a.shape[1] + c.shape[1])
+        corr = np.fft.irfft2(np.fft.rfft2(a, shape) * np.conj(np.fft.rfft2(c, shape)), shape)
+        best = max(best, corr.max() / np.sqrt((a ** 2).sum() * (c ** 2).sum()))
+    return best
+
+
 def file_kernels():
-    out = []
-    try:
-        import scipy.io
-        m = scipy.io.loadmat(os.path.join(KERNELS, "kernels_12.mat"))["kernels"]
-        out += [_centred(m[0, i]) for i in range(m.shape[1])]
-    except (ImportError, OSError):
-        pass
-    for name in ("k_large_1.png", "k_large_2.png"):
-        path = os.path.join(KERNELS, name)
-        if os.path.exists(path):
-            out.append(_centred(np.asarray(Image.open(path).convert("L"), dtype=np.float32)))
-    return out
+    """The kernels of kernels_12.mat and k_large_*.png, less any that copies a
+    Levin09 kernel: kernels_12.mat holds two of them (its 9th and 10th are
+    Levin's 8th and 7th, similarity 1.00; every other pair is below 0.8)."""
+    import scipy.io
+    m = scipy.io.loadmat(os.path.join(KERNELS, "kernels_12.mat"))["kernels"]
+    kernels = [np.asarray(m[0, i], dtype=np.float64) for i in range(m.shape[1])]
+    kernels += [np.asarray(Image.open(os.path.join(KERNELS, f"k_large_{i}.png")).convert("L"), dtype=np.float64)
+                for i in (1, 2)]
+    levin = levin_kernels()
+    return [_centred(k) for k in kernels if max(similarity(k, l) for l in levin) < 0.95]
 
 
 def random_kernel(rng, files):
