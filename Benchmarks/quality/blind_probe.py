@@ -28,10 +28,12 @@ from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "Training"))
+sys.path.insert(0, HERE)
 from limn_train.data.blur import SIZE, motion_kernel  # noqa: E402
 from limn_train.levin import aligned, pairs  # noqa: E402
 from limn_train.metrics import psnr  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
+from sr_eval import y as luma  # noqa: E402   BT.601 Y of an (H, W, 3) image in [0, 255]
 
 DX, DY = np.array([[1.0, -1.0]]), np.array([[1.0], [-1.0]])
 KERNEL = 35   # the largest kernel estimated, px
@@ -124,11 +126,6 @@ def centre(y, n=256):
 def restore(y, lam0, gamma, mu):
     """y: grey in [0, 1]; the kernel is estimated on the central 256 px, the whole image deconvolved."""
     return deconvolved(y, estimate(centre(y), lam0, gamma), mu).clip(0, 1)
-
-
-def luma(rgb):
-    """BT.601 Y of an (H, W, 3) image in [0, 255]."""
-    return 16 + (65.481 * rgb[..., 0] + 128.553 * rgb[..., 1] + 24.966 * rgb[..., 2]) / 255
 
 
 def filtered(x, k):

@@ -32,7 +32,7 @@ sys.path.insert(0, HERE)
 from limn_train.data.blur import SIZE, motion_kernel  # noqa: E402
 from limn_train.levin import aligned, pairs  # noqa: E402
 from limn_train.metrics import psnr  # noqa: E402
-from sr_eval import contact_sheet, ssim  # noqa: E402
+from sr_eval import contact_sheet, ssim, y as bt601_y  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
 SHARED = DATASETS
@@ -44,9 +44,7 @@ def run(cmd):
 
 def luma(path):
     im = Image.open(path)
-    a = np.asarray(im.convert("RGB"), dtype=np.float64)
-    return 16 + (65.481 * a[..., 0] + 128.553 * a[..., 1] + 24.966 * a[..., 2]) / 255 if im.mode != "L" else \
-        np.asarray(im, dtype=np.float64)
+    return bt601_y(np.asarray(im.convert("RGB"))) if im.mode != "L" else np.asarray(im, dtype=np.float64)
 
 
 def scores(out_path, ref, align=False):
