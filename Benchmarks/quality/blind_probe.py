@@ -31,10 +31,11 @@ from scipy import ndimage
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "Training"))
 sys.path.insert(0, HERE)
-from limn_train.data.blur import SIZE, file_kernels, motion_kernel  # noqa: E402
+from limn_train.data.blur import file_kernels, motion_kernel  # noqa: E402
 from limn_train.levin import aligned, pairs  # noqa: E402
 from limn_train.metrics import psnr  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
+from deblur_eval import blurred_set14  # noqa: E402
 from sr_eval import y as luma  # noqa: E402   BT.601 Y of an (H, W, 3) image in [0, 255]
 
 DX, DY = np.array([[1.0, -1.0]]), np.array([[1.0], [-1.0]])
@@ -222,19 +223,11 @@ def benchmarks(lam0, gamma, mu, eps, **fit):
     report([g[0] for g in gains], "Levin09")
     report([g[1] for g in gains], "Levin09, gated")
 
-    rng = random.Random(2026)   # deblur_eval.py's kernels and noise
-    torch.manual_seed(2026)
-    kernels = [motion_kernel(rng) for _ in range(8)]
-    set14 = os.path.join(DATASETS, "sr_test", "Set14", "image_SRF_2")
     gains, sharp_scores = [], []
-    for f in sorted(x for x in os.listdir(set14) if x.endswith("_HR.png")):
-        rgb = np.asarray(Image.open(os.path.join(set14, f)).convert("RGB"), dtype=np.float32) / 255
+    for _, hr_path, blurred in blurred_set14():   # the same blurred images as deblur_eval.py scores
+        rgb = np.asarray(Image.open(hr_path).convert("RGB"), dtype=np.float32) / 255
         ref = luma(rgb.astype(np.float64) * 255).round()
-        hr = torch.from_numpy(rgb).permute(2, 0, 1)
-        for k in kernels:   # the same blurred images as deblur_eval.py makes
-            r = SIZE // 2
-            x = F.conv2d(F.pad(hr[None], (r, r, r, r), mode="reflect"), k.expand(3, 1, SIZE, SIZE), groups=3)[0]
-            x = ((x + torch.randn_like(x) / 255).clamp(0, 1).permute(1, 2, 0).numpy() * 255).round()
+        for x in blurred:
             y = luma(x.astype(np.float64))
             outs = restore((y - 16) / 219, lam0, gamma, mu, eps, **fit)[:2]
             gains.append([psnr((o * 219 + 16).round(), ref) - psnr(y.round(), ref) for o in outs])

@@ -42,6 +42,25 @@ def run(cmd):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
 
 
+def blurred_set14():
+    """Set14 blurred by 8 camera-shake kernels (seed 2026) plus noise 1/255: yields, per image,
+    its file name, the path of the original and the 8 blurred images ((H, W, 3) uint8)."""
+    rng = random.Random(2026)
+    torch.manual_seed(2026)
+    kernels = [motion_kernel(rng) for _ in range(8)]
+    set14 = os.path.join(SHARED, "sr_test", "Set14", "image_SRF_2")
+    r = SIZE // 2
+    for f in sorted(x for x in os.listdir(set14) if x.endswith("_HR.png")):
+        hr_path = os.path.join(set14, f)
+        hr = torch.from_numpy(np.asarray(Image.open(hr_path).convert("RGB"), dtype=np.float32) / 255).permute(2, 0, 1)
+        blurred = []
+        for k in kernels:
+            x = F.conv2d(F.pad(hr[None], (r, r, r, r), mode="reflect"), k.expand(3, 1, SIZE, SIZE), groups=3)[0]
+            x = (x + torch.randn_like(x) / 255).clamp(0, 1)
+            blurred.append((x.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8))
+        yield f, hr_path, blurred
+
+
 def luma(path):
     im = Image.open(path)
     return bt601_y(np.asarray(im.convert("RGB"))) if im.mode != "L" else np.asarray(im, dtype=np.float64)
@@ -116,21 +135,12 @@ def main():
             rows.append((name, {n: scores(p, ref, align=True) for n, p in methods(a, path, tmp).items()}))
         table("Levin09 (grey; each image at its best shift within 8 px, 8-px border left out)", rows, a.per_image)
 
-        rng = random.Random(2026)
-        torch.manual_seed(2026)
-        kernels = [motion_kernel(rng) for _ in range(8)]
-        set14 = os.path.join(SHARED, "sr_test", "Set14", "image_SRF_2")
         rows, sharp_rows = [], []
-        for f in sorted(x for x in os.listdir(set14) if x.endswith("_HR.png")):
-            hr_path = os.path.join(set14, f)
+        for f, hr_path, blurred in blurred_set14():
             ref = luma(hr_path).round()
-            hr = torch.from_numpy(np.asarray(Image.open(hr_path).convert("RGB"), dtype=np.float32) / 255).permute(2, 0, 1)
-            for j, k in enumerate(kernels):
-                r = SIZE // 2
-                x = F.conv2d(F.pad(hr[None], (r, r, r, r), mode="reflect"), k.expand(3, 1, SIZE, SIZE), groups=3)[0]
-                x = (x + torch.randn_like(x) / 255).clamp(0, 1)
+            for j, x in enumerate(blurred):
                 inp = os.path.join(tmp, "blurred.png")
-                Image.fromarray((x.permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)).save(inp)
+                Image.fromarray(x).save(inp)
                 rows.append((f"{f[:7]} k{j + 1}", {n: scores(p, ref) for n, p in methods(a, inp, tmp).items()}))
             outs = methods(a, hr_path, tmp)
             sharp_rows.append((f[:7], {n: scores(outs[n], ref) for n in ("vips sharpen", "limn enhance")}))
