@@ -6,7 +6,8 @@ the engine computes what PyTorch computes with the same weights.
     python Training/make_preset_goldens.py [Tests/LimnTests/Goldens]
 
 Writes <task>-<name>.safetensors with tensors "input" and "output" (NHWC
-float32).
+float32). A fused deblurrer's input is the crop and its deconvolution with a
+7-px horizontal line (limn_train/deconv.py).
 """
 import json
 import os
@@ -19,6 +20,7 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from limn_train.archs import load  # noqa: E402
+from limn_train.deconv import deconv  # noqa: E402
 from limn_train.export import nhwc  # noqa: E402
 from limn_train.paths import REPO  # noqa: E402
 
@@ -34,6 +36,10 @@ def main(out_dir):
         crop = photo[130:130 + size, 200:200 + size]   # the cat's eye: edges and texture
         x = torch.from_numpy(crop.copy()).permute(2, 0, 1)[None]
         model, meta = load(os.path.join(REPO, "Presets", e["file"]))
+        if getattr(model, "fused", False):
+            line = torch.zeros(7, 7)
+            line[3] = 1 / 7
+            x = torch.cat([x, deconv(x[0], line)[None]], 1)
         with torch.no_grad():
             y = model(x)
         path = os.path.join(out_dir, f"{e['task']}-{e['name']}.safetensors")

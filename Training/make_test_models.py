@@ -3,7 +3,7 @@ random weights (never presets), and input/output pairs computed by PyTorch.
 
     python Training/make_test_models.py Tests/LimnEngineTests/Fixtures
 
-Writes <arch>.safetensors (weights, fp16 for style_net and fp32 for
+Writes <arch>.safetensors (deblur_net_fused for the fused deblur_net) (weights, fp16 for style_net and fp32 for
 compact_sr, so both loader paths are covered) and <arch>.golden.safetensors
 (tensors "input" and "output", NHWC float32).
 """
@@ -23,6 +23,8 @@ CASES = [
     (lambda: CompactSR(channels=16, blocks=2, scale=3), torch.float32, 11, 13),
     (lambda: SRNet(channels=16, blocks=2, scale=2), torch.float16, 10, 14),
     (lambda: DeblurNet(width=8, enc_blocks=(1, 1), middle_blocks=1, dec_blocks=(1, 1)), torch.float16, 16, 20),
+    # written as deblur_net_fused: six input channels (image, deconvolution)
+    (lambda: DeblurNet(width=8, enc_blocks=(1, 1), middle_blocks=1, dec_blocks=(1, 1), fused=1), torch.float16, 16, 20),
 ]
 
 
@@ -37,14 +39,16 @@ def main(out_dir):
                 if "norm" in name or "prelu" in name or name.endswith(("beta", "gamma")):
                     p.copy_(torch.rand_like(p) * 0.5 + (0.75 if name.endswith("weight") else -0.25))
         round_weights_(model, dtype)
-        path = os.path.join(out_dir, f"{model.arch}.safetensors")
+        fused = getattr(model, "fused", False)
+        name = model.arch + ("_fused" if fused else "")
+        path = os.path.join(out_dir, f"{name}.safetensors")
         export(model, path, preset="test", licence="test model, random weights: not for use",
                training="random weights from Training/make_test_models.py, seed 2026", dtype=dtype)
-        x = torch.rand(1, 3, h, w)
+        x = torch.rand(1, 6 if fused else 3, h, w)
         with torch.no_grad():
             y = model(x)
-        save_file({"input": nhwc(x), "output": nhwc(y)}, os.path.join(out_dir, f"{model.arch}.golden.safetensors"))
-        print(f"{model.arch}: {sum(p.numel() for p in model.parameters())} parameters, "
+        save_file({"input": nhwc(x), "output": nhwc(y)}, os.path.join(out_dir, f"{name}.golden.safetensors"))
+        print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, "
               f"input {tuple(x.shape)}, output {tuple(y.shape)}, weights {dtype}")
 
 

@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "Training"))
 sys.path.insert(0, HERE)
 from limn_train.data.blur import file_kernels, motion_kernel  # noqa: E402
+from limn_train.deconv import deconv  # noqa: E402
 from limn_train.levin import aligned, pairs  # noqa: E402
 from limn_train.metrics import psnr  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
@@ -123,6 +124,23 @@ def delta(size):
     return k
 
 
+def smooth(n):
+    """The nearest length whose only prime factors are 2 and 3 (the larger on a tie): the
+    reduced scales' sizes, so that Limn's transforms (KernelEstimator.swift) stay fast."""
+    def ok(m):
+        for p in (2, 3):
+            while m % p == 0:
+                m //= p
+        return m == 1
+    d = 0
+    while True:
+        if ok(n + d):
+            return n + d
+        if n - d >= 1 and ok(n - d):
+            return n - d
+        d += 1
+
+
 def estimate(y, lam0, gamma, iters=8, **fit):
     """The blur kernel of grey image y (floats in [0, 1]), coarse to fine over sizes 5 ... KERNEL."""
     sizes = [KERNEL]
@@ -131,7 +149,7 @@ def estimate(y, lam0, gamma, iters=8, **fit):
         sizes.append(s + 1 - s % 2)
     k = None
     for s in reversed(sizes):
-        shape = tuple(max(16, int(round(n * s / KERNEL))) for n in y.shape)
+        shape = y.shape if s == KERNEL else tuple(smooth(max(16, int(round(n * s / KERNEL)))) for n in y.shape)
         ys = resized(y, shape)
         if k is None:
             k = delta(s)
@@ -145,13 +163,24 @@ def estimate(y, lam0, gamma, iters=8, **fit):
     return k
 
 
-def deconvolved(y, k, mu, eps, pad=48):
+def deconvolved(y, k, mu, eps):
     """Regularised (Wiener-like) deconvolution: a gradient penalty mu and a plain one eps, which
-    bounds the gain where a wrong kernel's spectrum nears zero at low frequencies; borders mirrored."""
-    yp = np.pad(y, pad, mode="symmetric")
-    K, Dx, Dy = otf(k, yp.shape), otf(DX, yp.shape), otf(DY, yp.shape)
-    X = np.conj(K) * np.fft.fft2(yp) / (np.abs(K) ** 2 + mu * (np.abs(Dx) ** 2 + np.abs(Dy) ** 2) + eps)
-    return np.real(np.fft.ifft2(X))[pad:-pad, pad:-pad]
+    bounds the gain where a wrong kernel's spectrum nears zero at low frequencies; borders mirrored
+    (limn_train/deconv.py, which also makes the fused network's training inputs)."""
+    return deconv(torch.from_numpy(y)[None], torch.from_numpy(k), mu, eps, clamp=False)[0].numpy()
+
+
+def windowed_inverse(k, mu, eps, radius=48, grid=512):
+    """The deconvolution above as a finite filter, as Limn applies it block by block
+    (Deconvolution.swift): computed on a grid x grid periodic grid, cut to (2 radius + 1)^2 px
+    around its origin, Hann-windowed and rescaled to its full sum."""
+    K, Dx, Dy = otf(k, (grid, grid)), otf(DX, (grid, grid)), otf(DY, (grid, grid))
+    h = np.real(np.fft.ifft2(np.conj(K) / (np.abs(K) ** 2 + mu * (np.abs(Dx) ** 2 + np.abs(Dy) ** 2) + eps)))
+    dc = h.sum()
+    h = np.roll(h, (radius, radius), (0, 1))[:2 * radius + 1, :2 * radius + 1]
+    w = np.hanning(2 * radius + 3)[1:-1]
+    h = h * np.outer(w, w)
+    return h * dc / h.sum()
 
 
 def centre(y, n=256):
@@ -242,9 +271,26 @@ def benchmarks(lam0, gamma, mu, eps, **fit):
               f"lowest {v.min():.2f} dB")
 
 
+def golden(path):
+    """Writes the test fixture of Limn's port (Tests/LimnTests/Goldens/kernel-estimate.safetensors):
+    "blurred", the central 192 px of Samples/chelsea.jpg's Y blurred ('valid') by a generator
+    camera shake (seed 4) and rounded to 8 bits, "kernel", its estimate at the defaults, and
+    "filter", windowed_inverse of that kernel."""
+    from safetensors.numpy import save_file
+    rgb = np.asarray(Image.open(os.path.join(HERE, "..", "..", "Samples", "chelsea.jpg")).convert("RGB"), dtype=np.float64)
+    k = motion_kernel(random.Random(4)).numpy().astype(np.float64)
+    y = centre(luma(rgb) / 255, 192 + k.shape[0] - 1)
+    b = ((filtered(y, k) * 255).round() / 255).astype(np.float32)
+    est = estimate(b.astype(np.float64), 1e-3, 20.0)
+    save_file({"blurred": b, "kernel": est.astype(np.float32), "true_kernel": k.astype(np.float32),
+               "filter": windowed_inverse(est, 5e-3, 5e-3).astype(np.float32)}, path)
+    print(f"{path}: kernel energy {(est ** 2).sum():.4f}, true {(k ** 2).sum():.4f}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--tune", action="store_true", help="score these parameters on the tuning set")
+    ap.add_argument("--golden", metavar="PATH", help="write the Swift port's test fixture (at the defaults) and stop")
     ap.add_argument("--lam0", type=float, default=1e-3, help="initial L0 weight of the latent image")
     ap.add_argument("--gamma", type=float, default=20.0, help="kernel regularisation")
     ap.add_argument("--mu", type=float, default=5e-3, help="gradient penalty of the final deconvolution")
@@ -252,6 +298,8 @@ def main():
     ap.add_argument("--threshold", type=float, default=0.1, help="kernel values below this fraction of its peak are cut")
     ap.add_argument("--keep", type=float, default=0.2, help="kernel pieces lighter than this fraction of the heaviest are cut")
     a = ap.parse_args()
+    if a.golden:
+        return golden(a.golden)
     (tune if a.tune else benchmarks)(a.lam0, a.gamma, a.mu, a.eps, threshold=a.threshold, keep=a.keep)
 
 

@@ -36,6 +36,9 @@ int limn_gaussblur(VipsImage *in, VipsImage **out, double sigma) {
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n) {
     return vips_extract_band(in, out, first, "n", n, NULL);
 }
+int limn_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
+    return vips_extract_area(in, out, left, top, width, height, NULL);
+}
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_bandjoin2(a, b, out, NULL); }
 int limn_bandmean(VipsImage *in, VipsImage **out) { return vips_bandmean(in, out, NULL); }
 

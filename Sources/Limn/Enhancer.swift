@@ -2,9 +2,11 @@ import LimnEngine
 import LimnImage
 
 /// Deblurring with a preset network (task "enhance"), blended with the input
-/// by `strength`. Grey images go through as RGB and come back grey; with
-/// alpha, the network sees premultiplied colour, so the colour of transparent
-/// pixels does not spread into visible ones.
+/// by `strength`. A fused network (six input channels) is also given a
+/// deconvolution of the image with its estimated blur kernel
+/// (`Deconvolution`), which it uses where it helps. Grey images go through as
+/// RGB and come back grey; with alpha, the network sees premultiplied colour,
+/// so the colour of transparent pixels does not spread into visible ones.
 public struct Enhancer: Sendable {
     public let model: String
     public let strength: Double
@@ -21,7 +23,14 @@ public struct Enhancer: Sendable {
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let rgb = try input.networkRGB()
         let net = try networks.network(model, task: "enhance")
-        var result = try rgb.tiled(.network(net), block: tile)
+        var result: Image
+        if net.inputChannels == 6 {
+            let deconvolution = try Deconvolution(estimatingFrom: rgb)
+            let pair = try rgb.tiled(deconvolution.blockFunction, block: Deconvolution.block)
+            result = try pair.tiled(.network(net), block: tile)
+        } else {
+            result = try rgb.tiled(.network(net), block: tile)
+        }
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
         return try input.replacingColour(withNetworkRGB: result, alpha: input.alpha)
     }

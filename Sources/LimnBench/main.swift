@@ -3,10 +3,12 @@
 //   limn-bench tiled IN OUT [--tile N] [--scale S]
 //   limn-bench engine [--threads N] [--models DIR] [--size S] [--repeat R] [--json PATH]
 //   limn-bench threads MODEL IMAGE [--tile N]
+//   limn-bench deblur IMAGE [--repeat R]
 let args = CommandLine.arguments
 switch args.count > 1 ? args[1] : "" {
 case "tiled": TiledBench.run(Options(args.dropFirst(2)))
 case "engine": EngineBench.run(Options(args.dropFirst(2)))
 case "threads": ThreadsBench.run(Options(args.dropFirst(2)))
-default: fail("usage: limn-bench tiled|engine|threads ... (see Benchmarks/README.md)")
+case "deblur": DeblurBench.run(Options(args.dropFirst(2)))
+default: fail("usage: limn-bench tiled|engine|threads|deblur ... (see Benchmarks/README.md)")
 }

@@ -175,6 +175,10 @@ public final class Image: @unchecked Sendable {
     func extractBands(_ first: Int, _ n: Int) throws -> Image {
         try Image.make { limn_extract_bands(ptr, $0, Int32(first), Int32(n)) }
     }
+    /// The `width` x `height` area whose top left corner is (`left`, `top`).
+    public func cropped(left: Int, top: Int, width: Int, height: Int) throws -> Image {
+        try Image.make { limn_extract_area(ptr, $0, Int32(left), Int32(top), Int32(width), Int32(height)) }
+    }
     func withInterpretation(_ t: VipsInterpretation) throws -> Image {
         try Image.make { limn_set_interpretation(ptr, $0, t) }
     }

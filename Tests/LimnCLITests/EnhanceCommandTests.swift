@@ -9,7 +9,7 @@ final class EnhanceCommandTests: XCTestCase {
     override func setUpWithError() throws {
         try Vips.start()
         dir = makeTempDir()
-        try installPresets(in: dir, [("deblur", "enhance", "deblur_net")])
+        try installPresets(in: dir, [("deblur", "enhance", "deblur_net"), ("fused", "enhance", "deblur_net_fused")])
         try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 75, height: 50)), dir + "/in.png")
     }
 
@@ -32,7 +32,23 @@ final class EnhanceCommandTests: XCTestCase {
         XCTAssertEqual(try limn(["enhance", dir + "/g.png", dir + "/go.png"]).status, 0)
         XCTAssertEqual(try Fixture.open(dir + "/go.png").bands, 1)
         assertCleanFailure(try limn(["enhance", "--model", "sharpest", dir + "/in.png", dir + "/x.png"]),
-                           contains: "no enhance preset 'sharpest'; known: deblur")
+                           contains: "no enhance preset 'sharpest'; known: deblur, fused")
         assertCleanFailure(try limn(["enhance", "--strength", "-1", dir + "/in.png", dir + "/x.png"]), contains: "--strength")
+    }
+
+    /// A fused network (image and deconvolution): the kernel is estimated once, so any tiling
+    /// gives the same output; grey and alpha images go through.
+    func testFusedEnhanceTiles() throws {
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 120, height: 80)), dir + "/big.png")
+        for (tile, out) in [("16", "f16.png"), ("512", "f512.png")] {
+            let r = try limn(["enhance", "--model", "fused", "--tile", tile, dir + "/big.png", dir + "/" + out])
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let a = try Fixture.open(dir + "/f16.png"), b = try Fixture.open(dir + "/f512.png")
+        XCTAssertEqual([a.width, a.height, a.bands], [120, 80, 3])
+        XCTAssertEqual(zip(try a.floatPixels(), try b.floatPixels()).reduce(0) { max($0, abs($1.0 - $1.1)) }, 0, accuracy: 1)
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 40, height: 30, bands: 1), grey: true), dir + "/g.png")
+        XCTAssertEqual(try limn(["enhance", "--model", "fused", dir + "/g.png", dir + "/go.png"]).status, 0)
+        XCTAssertEqual(try Fixture.open(dir + "/go.png").bands, 1)
     }
 }

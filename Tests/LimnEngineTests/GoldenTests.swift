@@ -6,10 +6,10 @@ import XCTest
 /// Every architecture against PyTorch on the same weights and input
 /// (Training/make_test_models.py wrote the fixtures).
 final class GoldenTests: XCTestCase {
-    func check(_ arch: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let net = try Architectures.load(path: fixture("\(arch).safetensors"))
+    func check(_ arch: String, variant: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
+        let net = try Architectures.load(path: fixture("\(arch)\(variant).safetensors"))
         XCTAssertEqual(type(of: net).architecture, arch)
-        let golden = try SafeTensorsFile(path: fixture("\(arch).golden.safetensors"))
+        let golden = try SafeTensorsFile(path: fixture("\(arch)\(variant).golden.safetensors"))
         let inShape = try XCTUnwrap(golden.entries["input"]).shape
         let outShape = try XCTUnwrap(golden.entries["output"]).shape
         let x = Tensor(height: inShape[0], width: inShape[1], channels: inShape[2], values: try golden.floats("input"))
@@ -24,6 +24,8 @@ final class GoldenTests: XCTestCase {
     func testCompactSRMatchesPyTorch() throws { try check("compact_sr") }
     func testSRNetMatchesPyTorch() throws { try check("sr_net") }
     func testDeblurNetMatchesPyTorch() throws { try check("deblur_net") }
+    /// Six input channels (image, deconvolution), a gate between them.
+    func testFusedDeblurNetMatchesPyTorch() throws { try check("deblur_net", variant: "_fused") }
 
     /// The tiled operator runs one network from several threads at once
     /// (oneDNN primitives shared, scratchpads per call): results must not change.

@@ -20,6 +20,7 @@ int limn_linear1(VipsImage *in, VipsImage **out, double a, double b);
 int limn_linear(VipsImage *in, VipsImage **out, const double *a, const double *b, int n);
 int limn_gaussblur(VipsImage *in, VipsImage **out, double sigma);
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n);
+int limn_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height);
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out);
 int limn_bandmean(VipsImage *in, VipsImage **out);
 // Each output band a weighted sum of the input bands: matrix is rows x cols,

@@ -1,16 +1,25 @@
+import Foundation
+
 // A compact NAFNet-style U-Net for deblurring: blocks of layer norm, 1x1
 // convolution, depthwise 3x3, a simple gate (one half of the channels times
 // the other) and a scaled residual; 2x2 strided convolutions down, 1x1 +
 // pixel shuffle up, skips added; the output is added to the input. NAFNet's
 // channel attention pools over the whole image and is left out, so tiling is
 // exact. Sync with Training/limn_train/archs/deblur_net.py.
+//
+// Fused (metadata fused=1): the input is six channels, the blurred image b and
+// a deconvolution d of it (Sources/Limn/Deconvolution.swift); the network sees
+// (b, d - b), and its last layer's four channels give a residual r and a gate
+// g: the output is b + sigmoid(g) (d - b) + r.
 
 public final class DeblurNet: Network {
     public static let architecture = "deblur_net"
 
     public let width: Int
     public let encoderBlocks: [Int], middleBlocks: Int, decoderBlocks: [Int]
-    public var inputChannels: Int { 3 }
+    /// Whether the input carries a deconvolution beside the image.
+    public let fused: Bool
+    public var inputChannels: Int { fused ? 6 : 3 }
     public var outputChannels: Int { 3 }
     public var scale: Int { 1 }
     public var alignment: Int { 1 << encoderBlocks.count }
@@ -62,10 +71,11 @@ public final class DeblurNet: Network {
         encoderBlocks = try w.ints("enc_blocks")
         middleBlocks = try w.int("middle_blocks")
         decoderBlocks = try w.ints("dec_blocks")
+        fused = w.file.metadata["fused"] != nil ? try w.int("fused") == 1 : false
         guard encoderBlocks.count == decoderBlocks.count, encoderBlocks.count <= 6 else {
             throw EngineError("deblur_net needs as many decoder levels as encoder levels (at most 6)")
         }
-        intro = try w.conv("intro", 3, width, kernel: 3)
+        intro = try w.conv("intro", fused ? 6 : 3, width, kernel: 3)
         var c = width
         var encoders: [[NAFBlock]] = [], downs: [Conv2D] = []
         for (i, n) in encoderBlocks.enumerated() {
@@ -81,7 +91,7 @@ public final class DeblurNet: Network {
             decoders.append(try (0..<n).map { try NAFBlock(w, "decoders.\(i).\($0)", c) })
         }
         (self.encoders, self.downs, self.ups, self.decoders) = (encoders, downs, ups, decoders)
-        ending = try w.conv("ending", width, 3, kernel: 3, accumulates: true)
+        ending = fused ? try w.conv("ending", width, 4, kernel: 3) : try w.conv("ending", width, 3, kernel: 3, accumulates: true)
         try w.checkAllUsed()
     }
 
@@ -89,7 +99,7 @@ public final class DeblurNet: Network {
         guard x.height % alignment == 0, x.width % alignment == 0 else {
             throw EngineError("deblur_net needs sizes that are multiples of \(alignment), got \(x.width)x\(x.height)")
         }
-        var y = try intro(x)
+        var y = try intro(fused ? Self.withDifference(x) : x)
         var skips: [Tensor] = []
         for (blocks, down) in zip(encoders, downs) {
             for b in blocks { y = try b(y) }
@@ -101,12 +111,36 @@ public final class DeblurNet: Network {
             y = try up(y).pixelShuffled(2) + skips[skips.count - 1 - i]
             for b in blocks { y = try b(y) }
         }
-        return try ending(y, adding: x.copy())
+        return fused ? Self.gated(x, try ending(y)) : try ending(y, adding: x.copy())
+    }
+
+    /// (b, d) -> (b, d - b), per pixel.
+    static func withDifference(_ x: Tensor) -> Tensor {
+        let out = x.copy()
+        let p = out.data
+        for i in 0..<x.pixels {
+            for c in 0..<3 { p[i * 6 + 3 + c] -= p[i * 6 + c] }
+        }
+        return out
+    }
+
+    /// b + sigmoid(g) (d - b) + r from the input (b, d) and the ending's (r, g).
+    static func gated(_ x: Tensor, _ e: Tensor) -> Tensor {
+        let out = Tensor(height: x.height, width: x.width, channels: 3)
+        let xp = x.data, ep = e.data, op = out.data
+        for i in 0..<x.pixels {
+            let g = 1 / (1 + exp(-ep[i * 4 + 3]))
+            for c in 0..<3 {
+                let b = xp[i * 6 + c], d = xp[i * 6 + 3 + c]
+                op[i * 3 + c] = b + g * (d - b) + ep[i * 4 + c]
+            }
+        }
+        return out
     }
 
     public func macs(height h: Int, width w: Int) -> Int {
         func block(_ c: Int, _ p: Int) -> Int { p * (c * 2 * c + 2 * c * 9 + c * c + c * 2 * c + c * c) }
-        var total = h * w * 3 * width * 9 * 2, c = width, p = h * w
+        var total = h * w * inputChannels * width * 9 + h * w * width * 9 * (fused ? 4 : 3), c = width, p = h * w
         for n in encoderBlocks { total += n * block(c, p) + (p / 4) * c * 2 * c * 4; c *= 2; p /= 4 }
         total += middleBlocks * block(c, p)
         for n in decoderBlocks { total += p * c * 2 * c; c /= 2; p *= 4; total += n * block(c, p) }

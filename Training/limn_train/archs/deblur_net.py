@@ -1,6 +1,12 @@
 """A compact NAFNet-style U-Net for deblurring, tile-safe: the simplified
 channel attention (a global average pool) is left out, so every operation is
-local. Sync with Sources/LimnEngine/Architectures/DeblurNet.swift."""
+local. Sync with Sources/LimnEngine/Architectures/DeblurNet.swift.
+
+fused=1: the input is six channels, the blurred image b and a deconvolution d
+of it with an estimated kernel (limn_train/deconv.py, Sources/Limn/
+Deconvolution.swift); the network sees (b, d - b) and returns
+b + sigmoid(g) (d - b) + r, its last layer giving the residual r and the gate g,
+so it learns where to trust the deconvolution."""
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -31,16 +37,19 @@ class NAFBlock(nn.Module):
 class DeblurNet(nn.Module):
     arch = "deblur_net"
 
-    def __init__(self, width=16, enc_blocks=(1, 1, 1, 2), middle_blocks=2, dec_blocks=(1, 1, 1, 1)):
+    def __init__(self, width=16, enc_blocks=(1, 1, 1, 2), middle_blocks=2, dec_blocks=(1, 1, 1, 1), fused=0):
         super().__init__()
         assert len(enc_blocks) == len(dec_blocks)
         self.hparams = {"width": width, "enc_blocks": ",".join(map(str, enc_blocks)),
                         "middle_blocks": middle_blocks, "dec_blocks": ",".join(map(str, dec_blocks))}
+        if fused:
+            self.hparams["fused"] = 1
+        self.fused = bool(fused)
         self.alignment = 2 ** len(enc_blocks)
         # 3x3 intro and ending, a pixel per depthwise 3x3 and per 2x2 down-convolution at each level's scale
         self.receptive_radius = 2 + sum((n + 1) * 2 ** i for i, n in enumerate(enc_blocks)) \
             + middle_blocks * 2 ** len(enc_blocks) + sum(n * 2 ** i for i, n in enumerate(reversed(dec_blocks)))
-        self.intro = nn.Conv2d(3, width, 3, padding=1)
+        self.intro = nn.Conv2d(6 if fused else 3, width, 3, padding=1)
         self.encoders, self.downs, self.ups, self.decoders = (nn.ModuleList() for _ in range(4))
         c = width
         for n in enc_blocks:
@@ -52,9 +61,12 @@ class DeblurNet(nn.Module):
             self.ups.append(nn.Conv2d(c, 2 * c, 1, bias=False))
             c //= 2
             self.decoders.append(nn.Sequential(*[NAFBlock(c) for _ in range(n)]))
-        self.ending = nn.Conv2d(width, 3, 3, padding=1)
+        self.ending = nn.Conv2d(width, 4 if fused else 3, 3, padding=1)
 
     def forward(self, x):
+        if self.fused:
+            b, d = x[:, :3], x[:, 3:]
+            x = torch.cat([b, d - b], 1)
         y = self.intro(x)
         skips = []
         for enc, down in zip(self.encoders, self.downs):
@@ -64,4 +76,29 @@ class DeblurNet(nn.Module):
         y = self.middle(y)
         for up, dec, skip in zip(self.ups, self.decoders, reversed(skips)):
             y = dec(F.pixel_shuffle(up(y), 2) + skip)
-        return x + self.ending(y)
+        e = self.ending(y)
+        if self.fused:
+            return b + torch.sigmoid(e[:, 3:]) * (d - b) + e[:, :3]
+        return x + e
+
+
+def fused_from(plain):
+    """A fused network that starts out computing what `plain` does: the new input
+    channels and the gate's weights zero, the gate's bias -4 (sigmoid 0.018)."""
+    hp = plain.hparams
+    net = DeblurNet(hp["width"], tuple(map(int, hp["enc_blocks"].split(","))), hp["middle_blocks"],
+                    tuple(map(int, hp["dec_blocks"].split(","))), fused=1)
+    state = plain.state_dict()
+    with torch.no_grad():
+        for k, v in state.items():
+            if not k.startswith(("intro.", "ending.")):
+                net.state_dict()[k].copy_(v)
+        net.intro.weight.zero_()
+        net.intro.weight[:, :3] = plain.intro.weight
+        net.intro.bias.copy_(plain.intro.bias)
+        net.ending.weight.zero_()
+        net.ending.weight[:3] = plain.ending.weight
+        net.ending.bias.zero_()
+        net.ending.bias[:3] = plain.ending.bias
+        net.ending.bias[3] = -4.0
+    return net

@@ -1,0 +1,121 @@
+import Foundation
+import LimnEngine
+import LimnImage
+
+/// The explicit half of `limn enhance`: the photo's blur kernel, estimated
+/// once from the central `estimateSize` px of its luma (a per-image statistic,
+/// so every block shares it and tiles stay exact), and a regularised inverse
+/// filter of that kernel cut to (2 `radius` + 1)² px with a Hann window,
+/// applied block by block. A kernel whose energy lies outside `gate` (a
+/// near-delta: the photo is sharp; or diffuse: the estimate failed) is
+/// replaced by a delta, leaving only the filter's mild smoothing.
+public struct Deconvolution: Sendable {
+    public static let estimateSize = 256
+    public static let gate: ClosedRange<Double> = 0.01...0.15
+    public static let radius = 48
+    /// Blocks of this size plus the halo fill a 512-point transform.
+    public static let block = 512 - 2 * radius
+    /// Penalties on the result's gradients and on its values (which bounds the
+    /// gain where a wrong kernel's spectrum nears zero at low frequencies).
+    public static let mu = 5e-3, eps = 5e-3
+    /// Images smaller than this on a side are not estimated (too little to go on).
+    public static let smallest = 64
+
+    /// The estimated kernel (a delta for images too small to estimate).
+    public let estimate: BlurKernel
+    /// The kernel the filter inverts: `estimate` inside the gate, else a delta.
+    public let kernel: BlurKernel
+    /// (2 radius + 1)² taps, row-major.
+    public let filter: [Double]
+
+    public init(kernel estimate: BlurKernel) {
+        self.estimate = estimate
+        kernel = Self.gate.contains(estimate.energy) ? estimate : .delta(1)
+        filter = Self.inverseFilter(kernel)
+    }
+
+    /// Estimates the kernel of `rgb` (three bands in [0, 1]).
+    public init(estimatingFrom rgb: Image, estimator: KernelEstimator = KernelEstimator()) throws {
+        if min(rgb.width, rgb.height) < Self.smallest {
+            self.init(kernel: .delta(1))
+        } else {
+            let (luma, h, w) = try Self.centralLuma(rgb)
+            self.init(kernel: estimator.estimate(luma, height: h, width: w))
+        }
+    }
+
+    /// BT.601 luma of the central `estimateSize` px of `rgb` (the whole image if smaller), and its size.
+    public static func centralLuma(_ rgb: Image) throws -> ([Double], height: Int, width: Int) {
+        let w = min(estimateSize, rgb.width), h = min(estimateSize, rgb.height)
+        let crop = try rgb.cropped(left: (rgb.width - w) / 2, top: (rgb.height - h) / 2, width: w, height: h)
+        let y = try crop.recombined([[0.299, 0.587, 0.114]]).floatPixels()
+        return (y.map(Double.init), h, w)
+    }
+
+    /// The inverse filter conj(K) / (|K|² + mu |D|² + eps), computed on a `grid`² periodic grid,
+    /// cut to (2 radius + 1)² px around its origin, Hann-windowed and rescaled to its full sum.
+    static func inverseFilter(_ k: BlurKernel, radius r: Int = radius, grid n: Int = 512) -> [Double] {
+        let fft = FFT2D(height: n, width: n)
+        let K = k.plane.otf(fft)
+        let dx = KernelEstimator.dx.otf(fft).power, dy = KernelEstimator.dy.otf(fft).power
+        var H = ComplexImage(height: n, width: n)
+        for i in 0..<(n * n) {
+            let d = K.re[i] * K.re[i] + K.im[i] * K.im[i] + mu * (dx[i] + dy[i]) + eps
+            H.re[i] = K.re[i] / d
+            H.im[i] = -K.im[i] / d
+        }
+        let h = fft.inverseReal(H)
+        let dc = h.reduce(0, +)
+        let m = 2 * r + 1
+        let window = (1...m).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(m + 1)) }
+        var out = [Double](repeating: 0, count: m * m)
+        for i in 0..<m {
+            for j in 0..<m {
+                out[i * m + j] = h[((i - r + n) % n) * n + (j - r + n) % n] * window[i] * window[j]
+            }
+        }
+        let scale = dc / out.reduce(0, +)
+        return out.map { $0 * scale }
+    }
+
+    /// A block function from three bands to six: the input, then the input
+    /// convolved with `filter` and clamped to [0, 1]. Borders are mirrored.
+    public var blockFunction: BlockFunction {
+        let r = Self.radius, m = 2 * r + 1, filter = self.filter
+        return BlockFunction(halo: r, scale: 1, outputBands: 6, padding: .reflect) { block in
+            guard block.bands == 3 else { throw EngineError("deconvolution takes 3 bands, got \(block.bands)") }
+            let W = block.width, gw = FFT.goodSize(atLeast: W), gh = FFT.goodSize(atLeast: block.height)
+            let ow = block.outputWidth, oh = block.outputHeight
+            let fft = FFT2D(height: gh, width: gw)
+            // The filter with its centre at the origin of the periodic grid: the
+            // wrap-around reaches only the halo, which is cut away.
+            var e = [Double](repeating: 0, count: gh * gw)
+            for i in 0..<m { for j in 0..<m { e[((i - r + gh) % gh) * gw + (j - r + gw) % gw] = filter[i * m + j] } }
+            let F = fft.forward(e)
+            let input = block.input, output = block.output
+            for (a, b) in [(0, 1), (2, -1)] {
+                // Two real bands as one complex image: the filter is real, so they stay apart.
+                var Z = ComplexImage(height: gh, width: gw)
+                for y in 0..<block.height {
+                    for x in 0..<W {
+                        Z.re[y * gw + x] = Double(input[(y * W + x) * 3 + a])
+                        if b >= 0 { Z.im[y * gw + x] = Double(input[(y * W + x) * 3 + b]) }
+                    }
+                }
+                let z = fft.inverse(fft.forward(Z) * F)
+                for y in 0..<oh {
+                    for x in 0..<ow {
+                        let i = (y + r) * gw + x + r, o = (y * ow + x) * 6 + 3
+                        output[o + a] = Float(min(1, max(0, z.re[i])))
+                        if b >= 0 { output[o + b] = Float(min(1, max(0, z.im[i]))) }
+                    }
+                }
+            }
+            for y in 0..<oh {
+                for x in 0..<ow {
+                    for c in 0..<3 { output[(y * ow + x) * 6 + c] = input[((y + r) * W + x + r) * 3 + c] }
+                }
+            }
+        }
+    }
+}

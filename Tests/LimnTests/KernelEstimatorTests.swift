@@ -1,0 +1,46 @@
+import Foundation
+import Limn
+import LimnEngine
+import XCTest
+
+/// The Swift kernel estimator against its NumPy reference, Benchmarks/quality/blind_probe.py
+/// (`--golden` wrote Goldens/kernel-estimate.safetensors), and the transforms it rests on.
+final class KernelEstimatorTests: XCTestCase {
+    func testTransformsMatchDirectSums() {
+        for n in [1, 2, 3, 8, 12, 15, 17, 45, 64] {
+            let x = (0..<n).map { sin(Double($0) * 1.3) + 0.1 * Double($0) }
+            var re = x, im = x.map { cos($0) }
+            let (r0, i0) = (re, im)
+            FFT(n).transform(&re, &im, inverse: false)
+            for k in 0..<n {
+                var sr = 0.0, si = 0.0
+                for j in 0..<n {
+                    let a = -2 * Double.pi * Double(j * k) / Double(n)
+                    sr += r0[j] * cos(a) - i0[j] * sin(a)
+                    si += r0[j] * sin(a) + i0[j] * cos(a)
+                }
+                XCTAssertEqual(re[k], sr, accuracy: 1e-9, "n \(n) k \(k)")
+                XCTAssertEqual(im[k], si, accuracy: 1e-9, "n \(n) k \(k)")
+            }
+            FFT(n).transform(&re, &im, inverse: true)
+            for j in 0..<n {
+                XCTAssertEqual(re[j], r0[j], accuracy: 1e-12)
+                XCTAssertEqual(im[j], i0[j], accuracy: 1e-12)
+            }
+        }
+    }
+
+    func testEstimateMatchesNumPyReference() throws {
+        let golden = try SafeTensorsFile(path: PresetTests.repo + "/Tests/LimnTests/Goldens/kernel-estimate.safetensors")
+        let shape = try XCTUnwrap(golden.entries["blurred"]).shape
+        let blurred = try golden.floats("blurred").map(Double.init)
+        let expected = try golden.floats("kernel").map(Double.init)
+        let start = Date()
+        let k = KernelEstimator().estimate(blurred, height: shape[0], width: shape[1])
+        print("estimate: \(Date().timeIntervalSince(start)) s, energy \(k.energy)")
+        XCTAssertEqual(k.values.count, expected.count)
+        let diff = zip(k.values, expected).map { abs($0 - $1) }.max()!
+        print("max difference \(diff), peak \(expected.max()!)")
+        XCTAssertLessThan(diff, 1e-4)
+    }
+}
