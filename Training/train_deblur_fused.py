@@ -8,7 +8,7 @@ It starts from the plain deblur_net (--init: the fused network then computes wha
 does) or from fused weights (--resume: a fresh optimiser, the data re-seeded). The estimator is
 not in the loop: each training blur (limn_train/data/blur.py's generator, 10% left sharp, noise up
 to 3/255, 8-bit) is deconvolved (limn_train/deconv.py) with its true kernel perturbed the ways
-the estimator errs. Adam 2e-4, batch 8 of 128 px, L1, fp32, CPU (the runs that made the preset
+the estimator errs. Adam (2e-4 unless --lr), batch 8 of 128 px, L1, fp32, CPU (the runs that made the preset
 used 2 threads). With --levin-every, scores Levin09 in PyTorch, the kernels estimated by
 Benchmarks/quality/blind_probe.py and gated as Limn gates them (reported, never used to choose).
 """
@@ -95,8 +95,10 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--iters", type=int, default=0, help="stop after this many iterations (0: no limit)")
     ap.add_argument("--minutes", type=float, default=0, help="stop after this long (0: no limit)")
+    ap.add_argument("--lr", type=float, default=2e-4, help="Adam's rate, constant")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--levin-every", type=int, default=0)
+    ap.add_argument("--history", default="", help="how the weights given to --resume were made, for the metadata")
     ap.add_argument("--data", default=os.path.join(DATASETS, "sr_train"))
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
@@ -120,7 +122,7 @@ def main():
         weights = {k[4:] if k.startswith("net.") else k: v for k, v in weights.items()}
         model = DeblurNet(16, (1, 1, 1, 2), 2, (1, 1, 1, 1), fused=1)
         model.load_state_dict(weights, strict=True)
-        origin = f"resumed from {os.path.basename(a.resume)}"
+        origin = f"resumed from {os.path.basename(a.resume)}" + (f" ({a.history})" if a.history else "")
         rng = random.Random(a.seed)
         torch.manual_seed(a.seed)
     ks = levin_kernels(os.path.join(a.out, "levin_kernels.npy")) if a.levin_every else None
@@ -128,7 +130,7 @@ def main():
     files = file_kernels()
     print(f"{len(images)} images; fused deblur_net {sum(p.numel() for p in model.parameters())} parameters; "
           f"command: {' '.join(sys.argv)}", flush=True)
-    opt = torch.optim.Adam(model.parameters(), lr=2e-4)
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     t0, it = time.time(), 0
 
     def save(note=""):
