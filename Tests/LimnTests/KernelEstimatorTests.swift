@@ -43,4 +43,13 @@ final class KernelEstimatorTests: XCTestCase {
         print("max difference \(diff), peak \(expected.max()!)")
         XCTAssertLessThan(diff, 1e-4)
     }
+
+    /// A flat image has nothing to fit: the estimate (fitted to rounding noise) is finite and
+    /// diffuse, and the gate leaves it out.
+    func testFlatImageIsLeftAlone() {
+        let k = KernelEstimator().estimate([Double](repeating: 0.5, count: 80 * 96), height: 80, width: 96)
+        XCTAssertTrue(k.values.allSatisfy(\.isFinite))
+        XCTAssertLessThan(k.energy, Deconvolution.gate.lowerBound)
+        XCTAssertEqual(Deconvolution(kernel: k).kernel, .delta(1))
+    }
 }
