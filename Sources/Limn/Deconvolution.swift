@@ -48,7 +48,7 @@ public struct Deconvolution: Sendable {
     public static func centralLuma(_ rgb: Image) throws -> ([Double], height: Int, width: Int) {
         let w = min(estimateSize, rgb.width), h = min(estimateSize, rgb.height)
         let crop = try rgb.cropped(left: (rgb.width - w) / 2, top: (rgb.height - h) / 2, width: w, height: h)
-        let y = try crop.recombined([[0.299, 0.587, 0.114]]).floatPixels()
+        let y = try crop.luma().floatPixels()
         return (y.map(Double.init), h, w)
     }
 

@@ -23,14 +23,10 @@ public struct Enhancer: Sendable {
     public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let rgb = try input.networkRGB()
         let net = try networks.network(model, task: "enhance")
-        var result: Image
-        if net.inputChannels == 6 {
-            let deconvolution = try Deconvolution(estimatingFrom: rgb)
-            let pair = try rgb.tiled(deconvolution.blockFunction, block: Deconvolution.block)
-            result = try pair.tiled(.network(net), block: tile)
-        } else {
-            result = try rgb.tiled(.network(net), block: tile)
-        }
+        // A fused network takes the image and its deconvolution, as six bands.
+        let netInput = net.inputChannels == 6
+            ? try rgb.tiled(Deconvolution(estimatingFrom: rgb).blockFunction, block: Deconvolution.block) : rgb
+        var result = try netInput.tiled(.network(net), block: tile)
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
         return try input.replacingColour(withNetworkRGB: result, alpha: input.alpha)
     }

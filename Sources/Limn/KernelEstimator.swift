@@ -127,6 +127,20 @@ public struct KernelEstimator: Sendable {
     static let dx = Plane(height: 1, width: 2, values: [1, -1])
     static let dy = Plane(height: 2, width: 1, values: [1, -1])
 
+    /// What one scale's iterations share: its transforms, those of the derivative filters, and
+    /// that of the image at this scale.
+    struct Grid {
+        let fft: FFT2D
+        let dx: ComplexImage, dy: ComplexImage, y: ComplexImage
+
+        init(_ y: Plane) {
+            fft = FFT2D(height: y.height, width: y.width)
+            dx = KernelEstimator.dx.otf(fft)
+            dy = KernelEstimator.dy.otf(fft)
+            self.y = fft.forward(y.values)
+        }
+    }
+
     /// The kernel sizes visited, smallest first.
     var sizes: [Int] {
         var s = [largest]
@@ -171,11 +185,11 @@ public struct KernelEstimator: Sendable {
             } else {
                 k = BlurKernel.delta(s).plane
             }
-            let fft = FFT2D(height: h, width: w)
+            let grid = Grid(ys)
             var lam = lambda
             for _ in 0..<iterations {
-                let x = latent(ys, kernel: k!, lambda: lam, fft)
-                k = fittedKernel(x, ys, size: s, fft)
+                let x = latent(ys, kernel: k!, lambda: lam, grid)
+                k = fittedKernel(x, ys, size: s, grid)
                 lam = max(0.9 * lam, 1e-4)
             }
         }
@@ -185,10 +199,9 @@ public struct KernelEstimator: Sendable {
     /// argmin_x |k*x - y|^2 + lambda |grad x|_0 by half-quadratic splitting, beta doubling.
     /// x stays in the frequency domain between iterations (its transform is Hermitian: the
     /// reference's round trip through real x changes it only by rounding).
-    func latent(_ y: Plane, kernel: Plane, lambda lam: Double, _ fft: FFT2D, betaMax: Double = 1e5) -> Plane {
-        let n = y.values.count
-        let K = kernel.otf(fft), Dx = Self.dx.otf(fft), Dy = Self.dy.otf(fft)
-        let Y = fft.forward(y.values)
+    func latent(_ y: Plane, kernel: Plane, lambda lam: Double, _ grid: Grid, betaMax: Double = 1e5) -> Plane {
+        let n = y.values.count, fft = grid.fft, Dx = grid.dx, Dy = grid.dy, Y = grid.y
+        let K = kernel.otf(fft)
         let KY = K.conjugate * Y
         let KK = K.power, dxp = Dx.power, dyp = Dy.power
         var X = Y
@@ -240,14 +253,14 @@ public struct KernelEstimator: Sendable {
     /// argmin_k sum_d |M (d x * k - d y)|^2 + gamma |k|^2 over size x size kernels, by conjugate
     /// gradients; M leaves out a border of size/2 + 2 px, where the transform's wrap-around would
     /// draw a cross into the kernel. Then clipped, pruned, normalised and re-centred.
-    func fittedKernel(_ x: Plane, _ y: Plane, size: Int, _ fft: FFT2D, steps: Int = 30) -> Plane {
+    func fittedKernel(_ x: Plane, _ y: Plane, size: Int, _ grid: Grid, steps: Int = 30) -> Plane {
         let h = y.height, w = y.width, n = h * w, r = size / 2, b = r + 2
         var mask = [Double](repeating: 0, count: n)
         if h > 2 * b && w > 2 * b {
             for i in b..<(h - b) { for j in b..<(w - b) { mask[i * w + j] = 1 } }
         }
-        let Dx = Self.dx.otf(fft), Dy = Self.dy.otf(fft)
-        let X = fft.forward(x.values), Y = fft.forward(y.values)
+        let fft = grid.fft, Dx = grid.dx, Dy = grid.dy, Y = grid.y
+        let X = fft.forward(x.values)
         let gx = [Dx * X, Dy * X]
         // Masked gradients of y: both real, so one inverse transform.
         func maskedPair(_ a: ComplexImage, _ bb: ComplexImage) -> ([Double], [Double]) {

@@ -83,7 +83,7 @@ public struct Stylizer: Sendable {
 
     /// BT.601 luma of `styled` with the chroma of `colours`.
     static func luminance(of styled: Image, colours: Image) throws -> Image {
-        let y = try styled.recombined([[0.299, 0.587, 0.114]])
+        let y = try styled.luma()
         let cbcr = try colours.recombined([[-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]])
         return try y.join(cbcr).recombined([[1, 0, 1.402], [1, -0.344136, -0.714136], [1, 1.772, 0]])
     }

@@ -3,7 +3,7 @@
 //   limn-bench tiled IN OUT [--tile N] [--scale S]
 //   limn-bench engine [--threads N] [--models DIR] [--size S] [--repeat R] [--json PATH]
 //   limn-bench threads MODEL IMAGE [--tile N]
-//   limn-bench deblur IMAGE [--repeat R]
+//   limn-bench deblur IMAGE [--model NAME] [--tile N] [--repeat R]
 let args = CommandLine.arguments
 switch args.count > 1 ? args[1] : "" {
 case "tiled": TiledBench.run(Options(args.dropFirst(2)))

@@ -191,6 +191,9 @@ public final class Image: @unchecked Sendable {
         return try Image.make { limn_recomb(ptr, $0, flat, Int32(matrix.count), Int32(matrix[0].count)) }
     }
 
+    /// BT.601 luma (0.299 R + 0.587 G + 0.114 B) of three bands, as one band.
+    public func luma() throws -> Image { try recombined([[0.299, 0.587, 0.114]]) }
+
     /// `a * self + b * other`, pixel by pixel.
     public func blended(_ a: Double, with other: Image, _ b: Double) throws -> Image {
         let x = try linear(a, 0), y = try other.linear(b, 0)
