@@ -132,6 +132,14 @@ void limn_prelu(float *x, size_t pixels, int c, const float *slope, int n_slope)
 void limn_add(const float *a, const float *b, size_t n, float *dst) { for (size_t i = 0; i < n; i++) dst[i] = a[i] + b[i]; }
 void limn_mul(const float *a, const float *b, size_t n, float *dst) { for (size_t i = 0; i < n; i++) dst[i] = a[i] * b[i]; }
 
+void limn_gate(const float *restrict src, size_t pixels, int c, float *restrict dst) {
+    for (size_t p = 0; p < pixels; p++) {
+        const float *a = src + p * 2 * (size_t) c, *b = a + c;
+        float *d = dst + p * (size_t) c;
+        for (int k = 0; k < c; k++) d[k] = a[k] * b[k];
+    }
+}
+
 void limn_scale_channels(float *x, size_t pixels, int c, const float *s) {
     for (size_t p = 0; p < pixels; p++)
         for (int k = 0; k < c; k++) x[p * c + k] *= s[k];

@@ -3,7 +3,8 @@
 //
 // The input is read one block row at a time (a full-width strip plus the halo
 // above and below, padded at the image borders), so a sequential loader sees
-// requests in order. Output blocks are computed on first demand by whichever
+// requests in order. Every worker that needs a strip helps fetch it, a column
+// chunk at a time, so the operations upstream run on all of them. Output blocks are computed on first demand by whichever
 // worker asks, cached, and copied into the regions vips requests. Memory is
 // bounded by a few block rows: it grows with image width, not height.
 #include <string.h>
@@ -20,7 +21,9 @@ typedef struct {
     int by;               // block row index, -1 when the slot is free
     int users;            // regions currently reading this row
     float *strip;         // padded input rows, NULL once every block is done
-    int strip_ready;      // 0 while a thread builds it
+    int strip_ready;      // 0 while workers fetch it
+    int chunks_next;      // the next column chunk of the strip to fetch
+    int chunks_done;
     int blocks_done;
     Block *blocks;        // [n_bx]
 } Row;
@@ -33,6 +36,7 @@ typedef struct {
     void *ctx;
     void (*release)(void *);
     int n_bx, n_by;
+    int chunk_w, n_chunks;  // strips are fetched in column chunks
     int n_rows;
     Row *rows;
     int failed;
@@ -59,37 +63,85 @@ static int map_coord(int i, int n, LimnPad pad) {
 static size_t strip_width(const Tiled *t) { return (size_t) t->in_w + 2 * t->halo; }
 static size_t strip_height(const Tiled *t) { return (size_t) t->block_h + 2 * t->halo; }
 
-// Fills the padded input strip for block row `by`.
-static int strip_build(Tiled *t, VipsRegion *ir, int by, float *strip) {
-    const int h = t->halo, c = t->in_bands;
-    const int y0 = by * t->block_h - h;
-    const int rows = MIN(t->block_h, t->in_h - by * t->block_h) + 2 * h;
-    // The source rows this strip maps to, fetched in one request.
-    int lo = t->in_h, hi = -1;
+// The rows of strip `row` and how many there are: y0 is the first (image
+// coordinates, may be negative), and lo..hi the source rows they map to.
+static int strip_rows(const Tiled *t, const Row *row, int *y0, int *lo, int *hi) {
+    *y0 = row->by * t->block_h - t->halo;
+    const int rows = MIN(t->block_h, t->in_h - row->by * t->block_h) + 2 * t->halo;
+    *lo = t->in_h;
+    *hi = -1;
     for (int y = 0; y < rows; y++) {
-        int sy = map_coord(y0 + y, t->in_h, t->pad);
+        int sy = map_coord(*y0 + y, t->in_h, t->pad);
         if (sy < 0) continue;
-        lo = MIN(lo, sy);
-        hi = MAX(hi, sy);
+        *lo = MIN(*lo, sy);
+        *hi = MAX(*hi, sy);
     }
-    VipsRect need = { 0, lo, t->in_w, hi - lo + 1 };
-    if (vips_region_prepare(ir, &need)) return -1;
+    return rows;
+}
+
+// Fetches column chunk `ch` of the strip for `row` (without its side borders).
+static int strip_chunk(Tiled *t, VipsRegion *ir, Row *row, int ch) {
+    const int h = t->halo, c = t->in_bands;
+    const int x0 = ch * t->chunk_w, w = MIN(t->chunk_w, t->in_w - x0);
+    int y0, lo, hi;
+    const int rows = strip_rows(t, row, &y0, &lo, &hi);
+    if (hi >= lo) {
+        VipsRect need = { x0, lo, w, hi - lo + 1 };
+        if (vips_region_prepare(ir, &need)) return -1;
+    }
     const size_t sw = strip_width(t);
     for (int y = 0; y < rows; y++) {
-        float *dst = strip + (size_t) y * sw * c;
+        float *dst = row->strip + ((size_t) y * sw + h + x0) * c;
         int sy = map_coord(y0 + y, t->in_h, t->pad);
-        if (sy < 0) {
-            memset(dst, 0, sw * c * sizeof(float));
-            continue;
-        }
-        const float *src = (const float *) VIPS_REGION_ADDR(ir, 0, sy);
-        memcpy(dst + (size_t) h * c, src, (size_t) t->in_w * c * sizeof(float));
+        if (sy < 0) memset(dst, 0, (size_t) w * c * sizeof(float));
+        else memcpy(dst, VIPS_REGION_ADDR(ir, x0, sy), (size_t) w * c * sizeof(float));
+    }
+    return 0;
+}
+
+// Pads the strip's sides, from its own columns, once every chunk is in.
+static void strip_sides(Tiled *t, Row *row) {
+    const int h = t->halo, c = t->in_bands;
+    int y0, lo, hi;
+    const int rows = strip_rows(t, row, &y0, &lo, &hi);
+    const size_t sw = strip_width(t);
+    for (int y = 0; y < rows; y++) {
+        float *dst = row->strip + (size_t) y * sw * c;
         for (int x = 0; x < h; x++) {
             int l = map_coord(x - h, t->in_w, t->pad), r = map_coord(t->in_w + x, t->in_w, t->pad);
             for (int k = 0; k < c; k++) {
-                dst[(size_t) x * c + k] = l < 0 ? 0.0f : src[(size_t) l * c + k];
-                dst[(size_t) (h + t->in_w + x) * c + k] = r < 0 ? 0.0f : src[(size_t) r * c + k];
+                dst[(size_t) x * c + k] = l < 0 ? 0.0f : dst[(size_t) (h + l) * c + k];
+                dst[(size_t) (h + t->in_w + x) * c + k] = r < 0 ? 0.0f : dst[(size_t) (h + r) * c + k];
             }
+        }
+    }
+}
+
+// Fetches chunks of `row`'s strip until none is left, then waits for the
+// others' chunks; called with t->lock held. Returns -1 on error.
+static int strip_help(Tiled *t, Seq *seq, Row *row) {
+    while (!row->strip_ready) {
+        if (t->failed) return -1;
+        if (row->chunks_next == t->n_chunks) {
+            g_cond_wait(&t->changed, &t->lock);
+            continue;
+        }
+        int ch = row->chunks_next++;
+        g_mutex_unlock(&t->lock);
+        int rc = strip_chunk(t, seq->ir, row, ch);
+        g_mutex_lock(&t->lock);
+        if (rc) {
+            t->failed = 1;
+            g_cond_broadcast(&t->changed);
+            return -1;
+        }
+        if (++row->chunks_done == t->n_chunks) {
+            // No one else touches the strip until it is ready.
+            g_mutex_unlock(&t->lock);
+            strip_sides(t, row);
+            g_mutex_lock(&t->lock);
+            row->strip_ready = 1;
+            g_cond_broadcast(&t->changed);
         }
     }
     return 0;
@@ -109,8 +161,7 @@ static Row *row_acquire(Tiled *t, Seq *seq, int by) {
         }
         if (found) {
             found->users++;
-            while (!found->strip_ready && !t->failed) g_cond_wait(&t->changed, &t->lock);
-            if (t->failed) { found->users--; return NULL; }
+            if (strip_help(t, seq, found)) { found->users--; return NULL; }
             return found;
         }
         if (!victim) {
@@ -121,22 +172,19 @@ static Row *row_acquire(Tiled *t, Seq *seq, int by) {
         r->by = by;
         r->users = 1;
         r->strip_ready = 0;
+        r->chunks_next = r->chunks_done = 0;
         r->blocks_done = 0;
         for (int i = 0; i < t->n_bx; i++) r->blocks[i].state = BLOCK_EMPTY;
         if (!r->strip) r->strip = g_try_malloc(strip_width(t) * strip_height(t) * t->in_bands * sizeof(float));
-        g_mutex_unlock(&t->lock);
-        int rc = r->strip ? strip_build(t, seq->ir, by, r->strip) : -1;
-        if (!r->strip) vips_error("limn", "out of memory for a block row");
-        g_mutex_lock(&t->lock);
-        if (rc) {
+        if (!r->strip) {
+            vips_error("limn", "out of memory for a block row");
             r->by = -1;
             r->users = 0;
             t->failed = 1;
             g_cond_broadcast(&t->changed);
             return NULL;
         }
-        r->strip_ready = 1;
-        g_cond_broadcast(&t->changed);
+        if (strip_help(t, seq, r)) { r->users--; return NULL; }
         return r;
     }
 }
@@ -312,6 +360,8 @@ int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int blo
     t->release = release;
     t->n_bx = (t->in_w + block_w - 1) / block_w;
     t->n_by = (t->in_h + block_h - 1) / block_h;
+    t->chunk_w = block_w;
+    t->n_chunks = (t->in_w + t->chunk_w - 1) / t->chunk_w;
     g_mutex_init(&t->lock);
     g_cond_init(&t->changed);
 

@@ -81,17 +81,18 @@ public struct Deconvolution: Sendable {
     /// A block function from three bands to six: the input, then the input
     /// convolved with `filter` and clamped to [0, 1]. Borders are mirrored.
     public var blockFunction: BlockFunction {
-        let r = Self.radius, m = 2 * r + 1, filter = self.filter
+        let r = Self.radius, filter = Plane(height: 2 * r + 1, width: 2 * r + 1, values: self.filter)
+        // Whole blocks share one grid, and so the filter's transform on it.
+        let n = FFT.goodSize(atLeast: Self.block + 2 * r)
+        let whole = FFT2D(height: n, width: n), wholeF = filter.otf(whole)
         return BlockFunction(halo: r, scale: 1, outputBands: 6, padding: .reflect) { block in
             guard block.bands == 3 else { throw EngineError("deconvolution takes 3 bands, got \(block.bands)") }
             let W = block.width, gw = FFT.goodSize(atLeast: W), gh = FFT.goodSize(atLeast: block.height)
             let ow = block.outputWidth, oh = block.outputHeight
-            let fft = FFT2D(height: gh, width: gw)
+            let fft = gh == n && gw == n ? whole : FFT2D(height: gh, width: gw)
             // The filter with its centre at the origin of the periodic grid: the
             // wrap-around reaches only the halo, which is cut away.
-            var e = [Double](repeating: 0, count: gh * gw)
-            for i in 0..<m { for j in 0..<m { e[((i - r + gh) % gh) * gw + (j - r + gw) % gw] = filter[i * m + j] } }
-            let F = fft.forward(e)
+            let F = fft === whole ? wholeF : filter.otf(fft)
             let input = block.input, output = block.output
             for (a, b) in [(0, 1), (2, -1)] {
                 // Two real bands as one complex image: the filter is real, so they stay apart.

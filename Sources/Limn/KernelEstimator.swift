@@ -30,7 +30,16 @@ struct Plane {
                 e[y * fft.width + x] += self[r, c]
             }
         }
-        return fft.forward(e)
+        return fft.forward(e, nonzeroColumns: Self.wrapped(-cc...(width - 1 - cc), in: fft.width))
+    }
+
+    /// Grid indices `offsets` around 0 on a periodic axis of `n`, as ranges of 0..<n.
+    static func wrapped(_ offsets: ClosedRange<Int>, in n: Int) -> [Range<Int>] {
+        if offsets.count >= n { return [0..<n] }
+        var ranges: [Range<Int>] = []
+        if offsets.upperBound >= 0 { ranges.append(max(0, offsets.lowerBound)..<(offsets.upperBound + 1)) }
+        if offsets.lowerBound < 0 { ranges.append((n + offsets.lowerBound)..<(n + min(-1, offsets.upperBound) + 1)) }
+        return ranges
     }
 
     /// Resized with Pillow's BILINEAR filter on a float32 image (its "F" mode), as the NumPy
@@ -282,7 +291,8 @@ public struct KernelEstimator: Sendable {
                 S.re[i] = gx[0].re[i] * E0.re[i] + gx[0].im[i] * E0.im[i] + gx[1].re[i] * E1.re[i] + gx[1].im[i] * E1.im[i]
                 S.im[i] = gx[0].re[i] * E0.im[i] - gx[0].im[i] * E0.re[i] + gx[1].re[i] * E1.im[i] - gx[1].im[i] * E1.re[i]
             }
-            let full = fft.inverseReal(S)
+            // Only the rows the kernel's support wraps onto.
+            let full = fft.inverseReal(S, rows: Plane.wrapped(-r...r, in: h))
             var out = [Double](repeating: 0, count: size * size)
             for i in 0..<size {
                 for j in 0..<size { out[i * size + j] = full[((i - r) % h + h) % h * w + ((j - r) % w + w) % w] }

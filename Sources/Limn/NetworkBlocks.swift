@@ -13,10 +13,10 @@ extension PaddingMode {
 }
 
 extension BlockFunction {
-    /// Runs `network` on every block. The halo is the network's receptive
-    /// radius rounded up to its alignment, so tiled output equals one pass over
-    /// the whole (padded) image. Instance norms use `stats` when given (needed
-    /// for seamless tiling), else each block's own statistics.
+    /// Runs `network` on every block, with the network's halo, so tiled output
+    /// equals one pass over the whole (padded) image. Instance norms use
+    /// `stats` when given (needed for seamless tiling), else each block's own
+    /// statistics.
     public static func network(_ net: any Network, stats: NormStats? = nil, oneDNNThreads: Int = 1) -> BlockFunction {
         let halo = net.halo
         return BlockFunction(halo: halo, scale: net.scale, outputBands: net.outputChannels,
@@ -38,9 +38,6 @@ extension BlockFunction {
 }
 
 extension Network {
-    /// The margin blocks carry: the receptive radius rounded up to the alignment.
-    public var halo: Int { (receptiveRadius + alignment - 1) / alignment * alignment }
-
     /// `x` with its bottom and right edges replicated up to multiples of the alignment.
     func aligned(_ x: Tensor) -> Tensor {
         let a = alignment

@@ -58,13 +58,21 @@ public final class FFT: @unchecked Sendable {
     /// innermost loops run over contiguous memory. `scratch` holds 2 n batch doubles.
     public func transform(batch B: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
                           scratch: UnsafeMutablePointer<Double>, inverse: Bool) {
-        var xr = re, xi = im, yr = scratch, yi = scratch + n * B
+        transform(batch: B, stride: B, re, im, scratchRe: scratch, scratchIm: scratch + n * B, inverse: inverse)
+    }
+
+    /// The same for `batch` sequences within a layout of `stride` (element j of
+    /// sequence c at `re[j * stride + c]`); the scratch arrays share that
+    /// layout, and only the given sequences' elements are touched.
+    public func transform(batch B: Int, stride S: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
+                          scratchRe: UnsafeMutablePointer<Double>, scratchIm: UnsafeMutablePointer<Double>, inverse: Bool) {
+        var xr = re, xi = im, yr = scratchRe, yi = scratchIm
         let sg: Double = inverse ? -1 : 1
         for st in stages {
-            let p = st.p, m = st.m, s = st.s, sm = s * m * B, sb = s * B
+            let p = st.p, m = st.m, s = st.s, sm = s * m * S, sb = s * S
             for q in 0..<m {
                 for r in 0..<s {
-                    let i0 = (r + s * q) * B, o0 = (r + s * p * q) * B
+                    let i0 = (r + s * q) * S, o0 = (r + s * p * q) * S
                     switch p {
                     case 2:
                         let wr = st.twRe[q * 2 + 1], wi = sg * st.twIm[q * 2 + 1]
@@ -134,12 +142,11 @@ public final class FFT: @unchecked Sendable {
             }
             swap(&xr, &yr); swap(&xi, &yi)
         }
-        if xr != re {
-            re.update(from: xr, count: n * B); im.update(from: xi, count: n * B)
-        }
-        if inverse {
-            let k = 1 / Double(n)
-            for i in 0..<(n * B) { re[i] *= k; im[i] *= k }
+        let k = inverse ? 1 / Double(n) : 1
+        if xr != re || inverse {
+            for j in 0..<n {
+                for c in (j * S)..<(j * S + B) { re[c] = xr[c] * k; im[c] = xi[c] * k }
+            }
         }
     }
 
@@ -214,27 +221,66 @@ public final class FFT2D: @unchecked Sendable {
         run(ComplexImage(height: height, width: width, re: real), inverse: false)
     }
 
+    /// The transform of a real image that is zero outside `columns`: the other
+    /// columns' transforms, all zero, are skipped (a small kernel's transfer function).
+    public func forward(_ real: [Double], nonzeroColumns columns: [Range<Int>]) -> ComplexImage {
+        run(ComplexImage(height: height, width: width, re: real), inverse: false, columns: columns)
+    }
+
     /// The real part of the inverse transform.
     public func inverseReal(_ x: ComplexImage) -> [Double] { run(x, inverse: true).re }
 
-    private func run(_ x: ComplexImage, inverse: Bool) -> ComplexImage {
+    /// The real part of the inverse transform on `rows` only; the other rows are zero.
+    public func inverseReal(_ x: ComplexImage, rows: [Range<Int>]) -> [Double] {
+        run(x, inverse: true, rows: rows).re
+    }
+
+    /// Transforms along columns (those in `columns`), then along rows (those in `rows`).
+    private func run(_ x: ComplexImage, inverse: Bool, columns first: [Range<Int>]? = nil, rows keep: [Range<Int>]? = nil) -> ComplexImage {
         precondition(x.height == height && x.width == width)
         let count = height * width
+        let cols = first ?? [0..<width], rowSets = keep ?? [0..<height]
         var y = x
         let buf = UnsafeMutablePointer<Double>.allocate(capacity: 4 * count)
         defer { buf.deallocate() }
-        let tr = buf, ti = buf + count, scratch = buf + 2 * count
+        let tr = buf, ti = buf + count, sr = buf + 2 * count, si = buf + 3 * count
         y.re.withUnsafeMutableBufferPointer { re in
             y.im.withUnsafeMutableBufferPointer { im in
                 let re = re.baseAddress!, im = im.baseAddress!
                 // Columns: all at once, rows being the interleaved sequences' elements.
-                columns.transform(batch: width, re, im, scratch: scratch, inverse: inverse)
+                for c in cols where !c.isEmpty {
+                    columns.transform(batch: c.count, stride: width, re + c.lowerBound, im + c.lowerBound,
+                                      scratchRe: sr + c.lowerBound, scratchIm: si + c.lowerBound, inverse: inverse)
+                }
                 // Rows: transposed, transformed the same way, transposed back.
-                for r in 0..<height { for c in 0..<width { tr[c * height + r] = re[r * width + c]; ti[c * height + r] = im[r * width + c] } }
-                rows.transform(batch: height, tr, ti, scratch: scratch, inverse: inverse)
-                for c in 0..<width { for r in 0..<height { re[r * width + c] = tr[c * height + r]; im[r * width + c] = ti[c * height + r] } }
+                for rs in rowSets { transpose(rs, re, im, tr, ti, back: false) }
+                for rs in rowSets where !rs.isEmpty {
+                    rows.transform(batch: rs.count, stride: height, tr + rs.lowerBound, ti + rs.lowerBound,
+                                   scratchRe: sr + rs.lowerBound, scratchIm: si + rs.lowerBound, inverse: inverse)
+                }
+                if keep != nil { re.update(repeating: 0, count: count); im.update(repeating: 0, count: count) }
+                for rs in rowSets { transpose(rs, re, im, tr, ti, back: true) }
             }
         }
         return y
+    }
+
+    /// Copies `rows` of the image (a, b) to the transposed (ta, tb), or back;
+    /// in 16 x 16 tiles, so both sides stay in cache.
+    private func transpose(_ rows: Range<Int>, _ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>,
+                           _ ta: UnsafeMutablePointer<Double>, _ tb: UnsafeMutablePointer<Double>, back: Bool) {
+        let t = 16
+        for r0 in stride(from: rows.lowerBound, to: rows.upperBound, by: t) {
+            let r1 = min(r0 + t, rows.upperBound)
+            for c0 in stride(from: 0, to: width, by: t) {
+                let c1 = min(c0 + t, width)
+                for r in r0..<r1 {
+                    for c in c0..<c1 {
+                        let i = r * width + c, j = c * height + r
+                        if back { a[i] = ta[j]; b[i] = tb[j] } else { ta[j] = a[i]; tb[j] = b[i] }
+                    }
+                }
+            }
+        }
     }
 }

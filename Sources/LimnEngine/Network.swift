@@ -17,6 +17,10 @@ public protocol Network: AnyObject, Sendable {
     var receptiveRadius: Int { get }
     /// Input sizes must be multiples of this (the network's total stride).
     var alignment: Int { get }
+    /// The margin a tiled block carries on each side: at least the receptive
+    /// radius, and a multiple of what keeps every strided layer's sampling grid
+    /// where one pass over the whole padded image puts it.
+    var halo: Int { get }
     /// How whole-image inference pads the image's borders.
     var borderPadding: PaddingMode { get }
     /// True when some layer pools over the whole input (attention, global
@@ -30,6 +34,9 @@ public protocol Network: AnyObject, Sendable {
 
 extension Network {
     public var usesGlobalContext: Bool { false }
+
+    /// The receptive radius rounded up to the alignment.
+    public var halo: Int { (receptiveRadius + alignment - 1) / alignment * alignment }
 
     public func forward(_ x: Tensor) throws -> Tensor { try forward(x, NormContext()) }
 }

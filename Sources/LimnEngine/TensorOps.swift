@@ -76,6 +76,22 @@ extension Tensor {
 
     public static func * (a: Tensor, b: Tensor) -> Tensor { elementwise(a, b) { limn_mul($0, $1, $2, $3) } }
 
+    /// The first half of the channels times the second half (NAFNet's simple
+    /// gate), in one pass; a blocked tensor stays blocked.
+    public func simpleGate() -> Tensor {
+        precondition(channels % 2 == 0, "the gate needs an even number of channels")
+        let c = channels / 2
+        let out = Tensor(uninitializedHeight: height, width: width, channels: c)
+        if blocked && c % 16 == 0 {
+            // nChw16c keeps each 16-channel block contiguous: the halves are the two halves of storage.
+            limn_mul(storage, storage + count / 2, count / 2, out.storage)
+            out.blocked = true
+        } else {
+            limn_gate(data, pixels, Int32(c), out.storage)
+        }
+        return out
+    }
+
     /// Channels [first, first + n).
     public func channels(_ first: Int, _ n: Int) -> Tensor {
         precondition(first >= 0 && n > 0 && first + n <= channels, "channel slice outside the tensor")

@@ -146,6 +146,24 @@ final class OperationTests: XCTestCase {
         XCTAssertEqual(s[1, 1, 2], a[1, 1, 2] * 3)
     }
 
+    /// NAFNet's simple gate, first half of the channels times the second, in
+    /// NHWC (any even count) and in the blocked layout (halves of 16s).
+    func testSimpleGate() {
+        var rng = Random(11)
+        for c in [2, 6, 32, 64] {
+            let x = rng.tensor(5, 7, c)
+            let expected = (x.channels(0, c / 2) * x.channels(c / 2, c / 2)).values
+            XCTAssertEqual(x.simpleGate().values, expected, "\(c) channels")
+            if c % 32 == 0 {
+                let blocked = x.copy()
+                blocked.ensureBlocked()
+                let y = blocked.simpleGate()
+                XCTAssertTrue(y.blocked)
+                XCTAssertEqual(y.values, expected, "\(c) channels, blocked")
+            }
+        }
+    }
+
     func testNormalisations() {
         var rng = Random(5)
         let x = rng.tensor(5, 4, 3)

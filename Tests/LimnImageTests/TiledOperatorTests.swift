@@ -137,6 +137,21 @@ final class TiledOperatorTests: XCTestCase {
         XCTAssertEqual(try openImage(out).floatPixels(), try random.floatPixels())
     }
 
+    /// One tiled operator feeding another, as `limn enhance` chains the
+    /// deconvolution and the network: the workers share fetching each strip in
+    /// column chunks, which runs the upstream blocks on all of them; the result
+    /// is the two functions applied one after the other to the whole image.
+    func testChainedOperatorsEqualWholeImage() throws {
+        let (w, h) = (157, 83)
+        let image = try randomImage(width: w, height: h, bands: 3, seed: 12)
+        let f = TestBlocks.conv5(padding: .reflect), g = TestBlocks.conv5(padding: .replicate)
+        let reference = try TestBlocks.whole(g, try TestBlocks.whole(f, try image.floatPixels(), width: w, height: h),
+                                             width: w, height: h)
+        for (a, b) in [(37, 16), (16, 64), (500, 40)] {
+            XCTAssertEqual(try image.tiled(f, block: a).tiled(g, block: b).floatPixels(), reference, "blocks \(a), \(b)")
+        }
+    }
+
     func testErrorInsideABlockFailsTheRun() throws {
         struct Boom: Error, CustomStringConvertible { var description: String { "block exploded" } }
         let f = BlockFunction(halo: 1, scale: 1, outputBands: 3, padding: .zero) { b in
@@ -145,6 +160,10 @@ final class TiledOperatorTests: XCTestCase {
         }
         let image = try randomImage(width: 100, height: 100, bands: 3)
         XCTAssertThrowsError(try image.tiled(f, block: 64).floatPixels()) { error in
+            XCTAssertTrue("\(error)".contains("block exploded"), "\(error)")
+        }
+        // Upstream of another tiled operator, the error reaches the end of the chain.
+        XCTAssertThrowsError(try image.tiled(f, block: 64).tiled(TestBlocks.conv5(padding: .reflect), block: 16).floatPixels()) { error in
             XCTAssertTrue("\(error)".contains("block exploded"), "\(error)")
         }
     }

@@ -30,6 +30,23 @@ final class KernelEstimatorTests: XCTestCase {
         }
     }
 
+    /// The pruned 2-D transforms skip only work whose result is zero or unused.
+    func testPrunedTransformsMatchFull() {
+        let (h, w) = (18, 24)
+        let fft = FFT2D(height: h, width: w)
+        // Nonzero in columns 0...2 and 21...23 only, like a small kernel centred at the origin.
+        let columns = [0..<3, 21..<24]
+        let image = (0..<(h * w)).map { i in columns.contains { $0.contains(i % w) } ? sin(Double(i) * 0.7) : 0 }
+        let full = fft.forward(image), pruned = fft.forward(image, nonzeroColumns: columns)
+        XCTAssertEqual(pruned.re, full.re)
+        XCTAssertEqual(pruned.im, full.im)
+        let back = fft.inverseReal(full), rows = [0..<4, 15..<18]
+        let some = fft.inverseReal(full, rows: rows)
+        for i in 0..<(h * w) {
+            XCTAssertEqual(some[i], rows.contains { $0.contains(i / w) } ? back[i] : 0, "element \(i)")
+        }
+    }
+
     func testEstimateMatchesNumPyReference() throws {
         let golden = try SafeTensorsFile(path: PresetTests.repo + "/Tests/LimnTests/Goldens/kernel-estimate.safetensors")
         let shape = try XCTUnwrap(golden.entries["blurred"]).shape

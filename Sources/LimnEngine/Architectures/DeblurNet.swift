@@ -24,6 +24,13 @@ public final class DeblurNet: Network {
     public var scale: Int { 1 }
     public var alignment: Int { 1 << encoderBlocks.count }
     public var borderPadding: PaddingMode { .reflect }
+    /// Half the alignment suffices: a block plus two margins stays a multiple
+    /// of it, so the strided convolutions keep their grid (87 -> 88 px, not 96;
+    /// 87 is also the farthest reach PyTorch's gradients show, at every phase).
+    public var halo: Int {
+        let half = max(1, alignment / 2)
+        return (receptiveRadius + half - 1) / half * half
+    }
     public var receptiveRadius: Int {
         // 3x3 intro and ending, one pixel per depthwise 3x3 at each level's
         // scale, one per 2x2 down-convolution.
@@ -54,9 +61,9 @@ public final class DeblurNet: Network {
         /// Consumes `x`'s storage.
         func callAsFunction(_ x: Tensor) throws -> Tensor {
             var y = try conv2(conv1(norm1(x)))
-            var x = try conv3(y.channels(0, c) * y.channels(c, c), adding: x)
+            var x = try conv3(y.simpleGate(), adding: x)
             y = try conv4(norm2(x))
-            x = try conv5(y.channels(0, c) * y.channels(c, c), adding: x)
+            x = try conv5(y.simpleGate(), adding: x)
             return x
         }
     }
