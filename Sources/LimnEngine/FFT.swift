@@ -1,7 +1,7 @@
 import Foundation
 
 /// Discrete Fourier transforms of one length, in double precision: a
-/// Stockham autosort transform over the factors of `n` (radix 4 and 2 coded
+/// Stockham autosort transform over the factors of `n` (radix 4, 3 and 2 coded
 /// out, other factors as small direct transforms, so lengths with large prime
 /// factors are slow). Forward is `X[k] = sum x[j] exp(-2 pi i jk / n)`;
 /// inverse includes the 1/n.
