@@ -3,10 +3,11 @@
 //
 // The input is read one block row at a time (a full-width strip plus the halo
 // above and below, padded at the image borders), so a sequential loader sees
-// requests in order. Every worker that needs a strip helps fetch it, a column
-// chunk at a time, so the operations upstream run on all of them. Output blocks are computed on first demand by whichever
-// worker asks, cached, and copied into the regions vips requests. Memory is
-// bounded by a few block rows: it grows with image width, not height.
+// requests in order. Every worker that needs a strip helps fetch it, one block
+// column at a time, so the operations upstream run on all of them. Output
+// blocks are computed on first demand by whichever worker asks, cached, and
+// copied into the regions vips requests. Memory is bounded by a few block
+// rows: it grows with image width, not height.
 #include <string.h>
 #include "limnvips.h"
 
@@ -22,7 +23,7 @@ typedef struct {
     int users;            // regions currently reading this row
     float *strip;         // padded input rows, NULL once every block is done
     int strip_ready;      // 0 while workers fetch it
-    int chunks_next;      // the next column chunk of the strip to fetch
+    int chunks_next;      // the next block column of the strip to fetch
     int chunks_done;
     int blocks_done;
     Block *blocks;        // [n_bx]
@@ -36,7 +37,6 @@ typedef struct {
     void *ctx;
     void (*release)(void *);
     int n_bx, n_by;
-    int chunk_w, n_chunks;  // strips are fetched in column chunks
     int n_rows;
     Row *rows;
     int failed;
@@ -79,10 +79,11 @@ static int strip_rows(const Tiled *t, const Row *row, int *y0, int *lo, int *hi)
     return rows;
 }
 
-// Fetches column chunk `ch` of the strip for `row` (without its side borders).
+// Fetches the columns of block column `ch` of the strip for `row` (without its
+// halo on either side).
 static int strip_chunk(Tiled *t, VipsRegion *ir, Row *row, int ch) {
     const int h = t->halo, c = t->in_bands;
-    const int x0 = ch * t->chunk_w, w = MIN(t->chunk_w, t->in_w - x0);
+    const int x0 = ch * t->block_w, w = MIN(t->block_w, t->in_w - x0);
     int y0, lo, hi;
     const int rows = strip_rows(t, row, &y0, &lo, &hi);
     if (hi >= lo) {
@@ -122,7 +123,7 @@ static void strip_sides(Tiled *t, Row *row) {
 static int strip_help(Tiled *t, Seq *seq, Row *row) {
     while (!row->strip_ready) {
         if (t->failed) return -1;
-        if (row->chunks_next == t->n_chunks) {
+        if (row->chunks_next == t->n_bx) {
             g_cond_wait(&t->changed, &t->lock);
             continue;
         }
@@ -135,7 +136,7 @@ static int strip_help(Tiled *t, Seq *seq, Row *row) {
             g_cond_broadcast(&t->changed);
             return -1;
         }
-        if (++row->chunks_done == t->n_chunks) {
+        if (++row->chunks_done == t->n_bx) {
             // No one else touches the strip until it is ready.
             g_mutex_unlock(&t->lock);
             strip_sides(t, row);
@@ -360,8 +361,6 @@ int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int blo
     t->release = release;
     t->n_bx = (t->in_w + block_w - 1) / block_w;
     t->n_by = (t->in_h + block_h - 1) / block_h;
-    t->chunk_w = block_w;
-    t->n_chunks = (t->in_w + t->chunk_w - 1) / t->chunk_w;
     g_mutex_init(&t->lock);
     g_cond_init(&t->changed);
 

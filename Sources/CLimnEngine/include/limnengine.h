@@ -69,9 +69,9 @@ void limn_add(const float *a, const float *b, size_t n, float *dst);
 void limn_mul(const float *a, const float *b, size_t n, float *dst);
 // x[p][c] *= s[c]
 void limn_scale_channels(float *x, size_t pixels, int c, const float *s);
-// Copies channels [first, first + n) of src (c channels) into dst (n channels).
 // NAFNet's simple gate on NHWC: dst (pixels x c) = first half of src's 2c channels times the second.
 void limn_gate(const float *src, size_t pixels, int c, float *dst);
+// Copies channels [first, first + n) of src (c channels) into dst (n channels).
 void limn_slice_channels(const float *src, size_t pixels, int c, int first, int n, float *dst);
 // Writes src (n channels) into channels [first, first + n) of dst (c channels).
 void limn_place_channels(const float *src, size_t pixels, int n, float *dst, int c, int first);
