@@ -5,11 +5,12 @@ deconvolution of it with an estimated kernel (limn_train/archs/deblur_net.py).
     python Training/train_deblur_fused.py --resume runs/f1/fused.pt --seed 2 --iters 2632 --out runs/f2
 
 It starts from the plain deblur_net (--init: the fused network then computes what the plain one
-does) or from fused weights (--resume: a fresh optimiser, the data re-seeded). The estimator is
-not in the loop: each training blur (limn_train/data/blur.py's generator, 10% left sharp, noise up
-to 3/255, 8-bit) is deconvolved (limn_train/deconv.py) with its true kernel perturbed the ways
-the estimator errs. Adam (2e-4 unless --lr), batch 8 of 128 px, L1, fp32, CPU (the runs that made the preset
-used 2 threads). With --levin-every, scores Levin09 in PyTorch, the kernels estimated by
+does) or from fused weights (--resume: a fresh optimiser, the data re-seeded). Each training blur
+(limn_train/data/blur.py's generator, 10% left sharp, noise up to 3/255, 8-bit) is deconvolved
+(limn_train/deconv.py) with its true kernel perturbed the ways the estimator errs; with --bank, a
+share of each batch comes instead from deblur_bank.py triples, deconvolved with the kernels the
+estimator itself found. Adam (2e-4 unless --lr), batch 8 of 128 px, L1, fp32, CPU (the runs that
+made the preset used 2 threads). With --levin-every, scores Levin09 in PyTorch, the kernels estimated by
 Benchmarks/quality/blind_probe.py and gated as Limn gates them (reported, never used to choose).
 """
 import argparse
@@ -39,20 +40,47 @@ from limn_train.paths import DATASETS  # noqa: E402
 CROP = 128
 
 
-def sample(images, rng, files):
-    """One training triple (blurred, deconvolved, sharp), each (3, CROP, CROP)."""
+def blurred(images, rng, files, crop, generator=None):
+    """(blurred, sharp, kernel): a random crop blurred by the training generator's kernel (10% of
+    the time a delta), noise up to 3/255 drawn from `generator` (torch's own by default), rounded
+    to 8 bits; images (3, crop, crop) in [0, 1], the kernel a correlation kernel (SIZE x SIZE)."""
     r = SIZE // 2
-    big = random_crop(images, CROP + 2 * r, rng).float() / 255
+    big = random_crop(images, crop + 2 * r, rng).float() / 255
     if rng.random() < 0.1:
         k = torch.zeros(SIZE, SIZE)
         k[r, r] = 1
     else:
         k = random_kernel(rng, files)
     b = F.conv2d(big[:, None], k[None, None])[:, 0]
-    sharp = big[:, r:-r, r:-r]
-    b = (b + torch.randn_like(b) * rng.uniform(0, 3) / 255).clamp(0, 1)
-    b = (b * 255).round() / 255
+    b = (b + torch.randn(b.shape, generator=generator) * rng.uniform(0, 3) / 255).clamp(0, 1)
+    return (b * 255).round() / 255, big[:, r:-r, r:-r], k
+
+
+def sample(images, rng, files):
+    """One training triple (blurred, deconvolved, sharp), each (3, CROP, CROP)."""
+    b, sharp, k = blurred(images, rng, files, CROP)
     return b, deconv(b, perturbed(k, rng)), sharp
+
+
+class Bank:
+    """Triples from deblur_bank.py: a random CROP-px window of a 256-px item, flipped and turned
+    at random, its deconvolution made with the kernel the estimator found."""
+
+    def __init__(self, path):
+        z = np.load(path)
+        self.blurred = torch.from_numpy(z["blurred"]).float() / 255
+        self.sharp = torch.from_numpy(z["sharp"]).float() / 255
+        self.deconvolved = torch.stack([deconv(b, torch.from_numpy(k).double())
+                                        for b, k in zip(self.blurred, z["kernel"])])
+        self.command = str(z["command"])
+
+    def sample(self, rng):
+        i = rng.randrange(len(self.blurred))
+        n = self.blurred.shape[-1]
+        y, x = rng.randint(0, n - CROP), rng.randint(0, n - CROP)
+        t = [a[i, :, y:y + CROP, x:x + CROP] for a in (self.blurred, self.deconvolved, self.sharp)]
+        flip, turns = rng.random() < 0.5, rng.randint(0, 3)
+        return [torch.rot90(a.flip(2) if flip else a, turns, (1, 2)) for a in t]
 
 
 def levin_kernels(cache):
@@ -100,6 +128,8 @@ def main():
     ap.add_argument("--levin-every", type=int, default=0)
     ap.add_argument("--history", default="", help="how the weights given to --resume were made, for the metadata")
     ap.add_argument("--data", default=os.path.join(DATASETS, "sr_train"))
+    ap.add_argument("--bank", help="deblur_bank.py triples (deconvolved with estimated kernels) to mix in")
+    ap.add_argument("--bank-share", type=float, default=0.5, help="the share of each batch drawn from --bank")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     assert a.iters or a.minutes, "give --iters or --minutes"
@@ -128,6 +158,9 @@ def main():
     ks = levin_kernels(os.path.join(a.out, "levin_kernels.npy")) if a.levin_every else None
     images = load_folder([a.data], CROP + 2 * (SIZE // 2))
     files = file_kernels()
+    bank = Bank(a.bank) if a.bank else None
+    if bank:
+        origin += f"; {a.bank_share:.0%} of samples from a bank of {len(bank.blurred)} ({bank.command})"
     print(f"{len(images)} images; fused deblur_net {sum(p.numel() for p in model.parameters())} parameters; "
           f"command: {' '.join(sys.argv)}", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
@@ -140,7 +173,8 @@ def main():
                         f"data {os.path.relpath(a.data, os.path.join(HERE, '..'))}; {it} iterations on CPU{note}")
 
     while (not a.iters or it < a.iters) and (not a.minutes or time.time() - t0 < a.minutes * 60):
-        b, d, s = (torch.stack(x) for x in zip(*[sample(images, rng, files) for _ in range(8)]))
+        b, d, s = (torch.stack(x) for x in zip(*[bank.sample(rng) if bank and rng.random() < a.bank_share
+                                                 else sample(images, rng, files) for _ in range(8)]))
         loss = (model(torch.cat([b, d], 1)) - s).abs().mean()
         opt.zero_grad()
         loss.backward()
