@@ -14,18 +14,15 @@ import os
 import random
 import sys
 
-import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from limn_train.archs import DeblurNet  # noqa: E402
 from limn_train.data.blur import blurred_pair, file_kernels  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.export import export, init_from  # noqa: E402
-from limn_train.levin import aligned, pairs  # noqa: E402
-from limn_train.metrics import psnr  # noqa: E402
+from limn_train import levin  # noqa: E402
 from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device  # noqa: E402
 from limn_train.schedule import Schedule  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
@@ -47,30 +44,6 @@ class Pairs(torch.utils.data.IterableDataset):
         while True:
             sharp = random_crop(self.images, self.crop, rng).float() / 255
             yield blurred_pair(sharp, rng, files)
-
-
-def forward_whole(model, x):
-    """Reflect-padded by the receptive radius and to the alignment, as Limn's tiling does."""
-    a, halo = model.alignment, model.receptive_radius
-    h, w = x.shape[-2:]
-    ph, pw = (-(h + 2 * halo)) % a, (-(w + 2 * halo)) % a   # the padded size, not the image, must align
-    y = model(F.pad(x[None], (halo, halo + pw, halo, halo + ph), mode="reflect"))[0]
-    return y[:, halo:halo + h, halo:halo + w]
-
-
-def levin_gain(model, folder, device):
-    """Mean and worst PSNR gain over the blurred input on Levin09 (grey, run as RGB;
-    both scored at their best alignment, limn_train/levin.py)."""
-    gains = []
-    model.eval()
-    with torch.no_grad():
-        for _, path, sharp in pairs(folder):
-            blurred = np.asarray(Image.open(path).convert("L"), dtype=np.float64)
-            x = torch.from_numpy(blurred / 255).float().expand(3, -1, -1).to(device)
-            out = (forward_whole(model, x).float().mean(0).clamp(0, 1).cpu().numpy() * 255).round()
-            gains.append(psnr(*aligned(out, sharp)) - psnr(*aligned(blurred, sharp)))
-    model.train()
-    return sum(gains) / len(gains), min(gains)
 
 
 def main():
@@ -124,7 +97,8 @@ def main():
         opt.step()
         sched.step(it)
         if it % a.eval_every == 0 or sched.done:
-            gain, worst = levin_gain(model, a.levin, device)
+            g = levin.gains(model, a.levin, lambda i, b: torch.from_numpy(b).float().expand(3, -1, -1), device)
+            gain, worst = g.mean(), g.min()
             print(f"iter {it}  loss {loss.item():.4f}  Levin09 gain {gain:+.2f} dB (worst {worst:+.2f})  "
                   f"{sched.elapsed:.0f} s", flush=True)
             # The latest weights are kept (the rate ends decayed): Levin09 is the benchmark, so it

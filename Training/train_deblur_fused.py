@@ -33,8 +33,8 @@ from limn_train.data.blur import SIZE, file_kernels, random_kernel  # noqa: E402
 from limn_train.data.images import load_folder, random_crop  # noqa: E402
 from limn_train.deconv import deconv, perturbed  # noqa: E402
 from limn_train.export import export, sha256  # noqa: E402
-from limn_train.levin import aligned, pairs  # noqa: E402
-from limn_train.metrics import psnr  # noqa: E402
+from limn_train import levin  # noqa: E402
+from limn_train.levin import pairs  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 
 CROP = 128
@@ -98,23 +98,6 @@ def levin_kernels(cache):
     return ks
 
 
-def levin(model, ks):
-    gains = []
-    model.eval()
-    with torch.no_grad():
-        for (_, path, sharp), k in zip(pairs(os.path.join(DATASETS, "deblur", "levin09")), ks):
-            b = np.asarray(Image.open(path).convert("L"), dtype=np.float64) / 255
-            tb = torch.from_numpy(b).float()[None].expand(3, -1, -1)
-            d = deconv(tb, torch.from_numpy(np.ascontiguousarray(k)))
-            h, w = b.shape
-            ph, pw = -h % 16 + 16, -w % 16 + 16
-            x = F.pad(torch.cat([tb, d])[None], (0, pw, 0, ph), mode="reflect")
-            o = model(x)[0].mean(0).clamp(0, 1).numpy()[:h, :w]
-            gains.append(psnr(*aligned((o * 255).round(), sharp)) - psnr(*aligned(b * 255, sharp)))
-    model.train()
-    return np.array(gains)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group(required=True)
@@ -156,6 +139,10 @@ def main():
         rng = random.Random(a.seed)
         torch.manual_seed(a.seed)
     ks = levin_kernels(os.path.join(a.out, "levin_kernels.npy")) if a.levin_every else None
+
+    def fused_input(i, b):
+        t = torch.from_numpy(b).float()[None].expand(3, -1, -1)
+        return torch.cat([t, deconv(t, torch.from_numpy(np.ascontiguousarray(ks[i])))])
     images = load_folder([a.data], CROP + 2 * (SIZE // 2))
     files = file_kernels()
     bank = Bank(a.bank) if a.bank else None
@@ -183,7 +170,7 @@ def main():
         if it % 200 == 0:
             print(f"it {it} loss {loss.item():.4f} {time.time() - t0:.0f}s", flush=True)
         if a.levin_every and it % a.levin_every == 0:
-            g = levin(model, ks)
+            g = levin.gains(model, os.path.join(DATASETS, "deblur", "levin09"), fused_input)
             print(f"it {it}: Levin09 {g.mean():+.2f} worst {g.min():+.2f} below {(g < 0).sum()}", flush=True)
         if it % 1000 == 0:
             save()

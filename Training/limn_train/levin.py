@@ -9,7 +9,11 @@ Lai et al. 2016)."""
 import os
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 from PIL import Image
+
+from .metrics import psnr
 
 MAX_SHIFT = 8
 
@@ -29,3 +33,23 @@ def aligned(image, sharp, m=MAX_SHIFT):
     ref = sharp[m:h - m, m:w - m]
     windows = (image[m + dy:h - m + dy, m + dx:w - m + dx] for dy in range(-m, m + 1) for dx in range(-m, m + 1))
     return min(windows, key=lambda x: np.mean((x - ref) ** 2)), ref
+
+
+def gains(model, folder, inputs, device="cpu"):
+    """Each pair's PSNR gain of `model`'s output over its blurred input, both at their best
+    alignment. inputs(i, b) is the network input (C, H, W) for pair i's blurred grey image b
+    (float64 in [0, 1]); the model runs reflect-padded by its receptive radius and to its
+    alignment, as Limn tiles it, and its output is averaged to grey."""
+    a, halo = model.alignment, model.receptive_radius
+    out = []
+    model.eval()
+    with torch.no_grad():
+        for i, (_, path, sharp) in enumerate(pairs(folder)):
+            b = np.asarray(Image.open(path).convert("L"), dtype=np.float64)
+            h, w = b.shape
+            ph, pw = (-(h + 2 * halo)) % a, (-(w + 2 * halo)) % a   # the padded size must align
+            x = F.pad(inputs(i, b / 255).to(device)[None], (halo, halo + pw, halo, halo + ph), mode="reflect")
+            y = model(x)[0, :, halo:halo + h, halo:halo + w].float().mean(0).clamp(0, 1).cpu().numpy()
+            out.append(psnr(*aligned((y * 255).round(), sharp)) - psnr(*aligned(b, sharp)))
+    model.train()
+    return np.array(out)
