@@ -11,6 +11,8 @@ public struct Enhancer: Sendable {
     public let model: String
     public let strength: Double
     public let tile: Int
+    /// The default block edge: the network's 88-px margins make larger blocks pay off.
+    public static let defaultTile = 384
     let networks: LoadedNetworks
 
     public init(model: String, strength: Double, tile: Int, manifest: PresetManifest) {

@@ -28,6 +28,8 @@ public struct NetworkUpscaler: Sendable {
     public let family: String
     public let size: UpscaleSize
     public let tile: Int
+    /// The default block edge, in input pixels.
+    public static let defaultTile = 256
     let networks: LoadedNetworks
 
     public init(family: String, size: UpscaleSize, tile: Int, manifest: PresetManifest) {

@@ -21,6 +21,8 @@ public struct Stylizer: Sendable {
     /// Long side, in pixels, the network runs at; 0 runs at full size.
     public let workingSize: Int
     public let tile: Int
+    /// The default block edge, in working pixels.
+    public static let defaultTile = 256
     let networks: LoadedNetworks
 
     public static let statisticsSize = 1024

@@ -32,7 +32,7 @@ enum DeblurBench {
                 try ImageWriter().write(try rgb.tiled(deconvolution.blockFunction, block: Deconvolution.block), to: .file(out))
             }
             print("deconvolution: \(Measure.f(dec.mean, 2)) s (sd \(Measure.f(dec.sd, 2))), \(Measure.f(mp / dec.mean, 2)) MP/s")
-            let enhancer = Enhancer(model: o.values["model"] ?? "deblur", strength: 1, tile: o.int("tile", 384),
+            let enhancer = Enhancer(model: o.values["model"] ?? "deblur", strength: 1, tile: o.int("tile", Enhancer.defaultTile),
                                     manifest: try PresetManifest.installed())
             let all = try Measure.time(repeats: repeats, warmup: 1) {
                 let input = try WorkingImage(ImageReader(sequential: false).read(source))

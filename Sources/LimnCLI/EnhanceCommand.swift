@@ -24,7 +24,7 @@ struct Enhance: ParsableCommand {
     }
 
     func run() throws {
-        let enhancer = Enhancer(model: model, strength: strength, tile: common.tile ?? 384, manifest: try installedPresets())
+        let enhancer = Enhancer(model: model, strength: strength, tile: common.tile ?? Enhancer.defaultTile, manifest: try installedPresets())
         // The kernel is estimated from the middle of the image before the
         // blocks stream, so the image is read twice: random access.
         try common.runJobs(sequential: false) { try enhancer($0) }

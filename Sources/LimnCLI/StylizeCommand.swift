@@ -58,7 +58,7 @@ struct Stylize: ParsableCommand {
 
     func run() throws {
         let stylizer = Stylizer(styles: style.styles, strength: strength, preserveColors: preserveColors,
-                                workingSize: workingSize, tile: common.tile ?? 256, manifest: try installedPresets())
+                                workingSize: workingSize, tile: common.tile ?? Stylizer.defaultTile, manifest: try installedPresets())
         try common.runJobs(sequential: false) { try stylizer($0) }
     }
 }

@@ -61,7 +61,7 @@ struct Upscale: ParsableCommand {
             let upscaler = LanczosUpscaler(size: size)
             try common.runJobs { try upscaler($0) }
         case .photo, .fidelity:
-            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: common.tile ?? 256, manifest: try installedPresets())
+            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: common.tile ?? NetworkUpscaler.defaultTile, manifest: try installedPresets())
             try common.runJobs { try upscaler($0) }
         }
     }
