@@ -44,10 +44,8 @@ public final class DeblurNet: Network {
     struct NAFBlock {
         let norm1: LayerNorm, conv1: Conv2D, conv2: Conv2D, conv3: Conv2D
         let norm2: LayerNorm, conv4: Conv2D, conv5: Conv2D
-        let c: Int
 
         init(_ w: Weights, _ p: String, _ c: Int) throws {
-            self.c = c
             norm1 = try w.layerNorm("\(p).norm1", c)
             conv1 = try w.conv("\(p).conv1", c, 2 * c, kernel: 1)
             conv2 = try w.conv("\(p).conv2", 2 * c, 2 * c, kernel: 3, groups: 2 * c)
