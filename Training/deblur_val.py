@@ -23,12 +23,13 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks", "quality"))
 import blind_probe as bp  # noqa: E402
-from limn_train.archs import DeblurNet, load  # noqa: E402
+from limn_train.archs import load  # noqa: E402
 from limn_train.data.blur import motion_kernel  # noqa: E402
 from limn_train.deconv import deconv  # noqa: E402
 from limn_train.metrics import psnr  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 from sr_eval import y as luma  # noqa: E402   BT.601 Y of an (H, W, 3) image in [0, 255]
+from train_deblur_fused import fused_model  # noqa: E402
 
 CROP = 256
 
@@ -58,17 +59,11 @@ def items():
 
 def estimate(y):
     torch.set_num_threads(1)
-    k = bp.estimate(y, 1e-3, 20.0)
-    return k if bp.GATE[0] <= (k ** 2).sum() <= bp.GATE[1] else bp.delta(k.shape[0])
+    return bp.gated(bp.estimate(y, 1e-3, 20.0))
 
 
 def model(path):
-    if path.endswith(".safetensors"):
-        return load(path)[0].eval()
-    w = torch.load(path)
-    m = DeblurNet(16, (1, 1, 1, 2), 2, (1, 1, 1, 1), fused=1)
-    m.load_state_dict({k[4:] if k.startswith("net.") else k: v for k, v in w.items()})
-    return m.eval()
+    return (load(path)[0] if path.endswith(".safetensors") else fused_model(path)).eval()
 
 
 def main():

@@ -83,6 +83,14 @@ class Bank:
         return [torch.rot90(a.flip(2) if flip else a, turns, (1, 2)) for a in t]
 
 
+def fused_model(path):
+    """The fused deblur_net of a .pt state dict this script saved."""
+    weights = torch.load(path)
+    model = DeblurNet(16, (1, 1, 1, 2), 2, (1, 1, 1, 1), fused=1)
+    model.load_state_dict({k[4:] if k.startswith("net.") else k: v for k, v in weights.items()}, strict=True)
+    return model
+
+
 def levin_kernels(cache):
     """blind_probe's estimate for each Levin09 image, gated (outside the gate: a delta)."""
     if os.path.exists(cache):
@@ -91,9 +99,7 @@ def levin_kernels(cache):
     ks = []
     for _, path, _ in pairs(os.path.join(DATASETS, "deblur", "levin09")):
         b = np.asarray(Image.open(path).convert("L"), dtype=np.float64) / 255
-        k = bp.estimate(bp.centre(b), 1e-3, 20.0)
-        e = (k ** 2).sum()
-        ks.append(k if bp.GATE[0] <= e <= bp.GATE[1] else bp.delta(k.shape[0]))
+        ks.append(bp.gated(bp.estimate(bp.centre(b), 1e-3, 20.0)))
     np.save(cache, np.array(ks))
     return ks
 
@@ -131,10 +137,7 @@ def main():
         model = fused_from(plain)
         torch.set_rng_state(state)
     else:
-        weights = torch.load(a.resume)
-        weights = {k[4:] if k.startswith("net.") else k: v for k, v in weights.items()}
-        model = DeblurNet(16, (1, 1, 1, 2), 2, (1, 1, 1, 1), fused=1)
-        model.load_state_dict(weights, strict=True)
+        model = fused_model(a.resume)
         origin = f"resumed from {os.path.basename(a.resume)}" + (f" ({a.history})" if a.history else "")
         rng = random.Random(a.seed)
         torch.manual_seed(a.seed)

@@ -189,6 +189,11 @@ def centre(y, n=256):
     return y[t:t + n, l:l + n]
 
 
+def gated(k):
+    """k, or a delta where its energy sum k^2 lies outside GATE, as Limn's Deconvolution gates it."""
+    return k if GATE[0] <= (k ** 2).sum() <= GATE[1] else delta(k.shape[0])
+
+
 def restore(y, lam0, gamma, mu, eps, **fit):
     """y: grey in [0, 1]. The kernel is estimated on the central 256 px and the whole image
     deconvolved; returns (deconvolved, gated, energy): gated is y itself where the kernel's
