@@ -11,6 +11,7 @@
 #   python Training/prepare_data.py data/shared --no-style   # 42 MiB compact copy, git-ignored
 #   the device tool's run, carry ["data"], timeout 570: MINUTES=8 bash Training/device_train.sh
 #   then, with stage 1's fidelity_x2 in data/device1, timeout 280: STAGE=2 MINUTES=3.2 bash ...
+#   a later session, carry ["data"], timeout 540: STAGE=3 MINUTES=7 bash Training/device_train.sh
 #
 # Weights and logs land in $OUT (copied there every 10 s, so a run cut short
 # still returns its last evaluated weights). Then, here:
@@ -38,9 +39,18 @@ case ${STAGE:-1} in
   $PY Training/train_sr.py --family fidelity --scale 2 --init data/device1/fidelity_x2.safetensors --lr 1.5e-4 \
     --seed 5 --batch 64 --lr-size 64 --workers 10 --iters 1000000 --eval-every 1000 --max-minutes "$M" \
     --out "$RUN" > "$RUN/fidelity_x2.out" 2>&1 & ;;
+3)  # the fused deblurrer from its preset at two peak rates side by side, batch 32 of 192-px crops,
+    # 7 data workers each (blur and deconvolution run on the GPU); weights kept at 50, 75 and 100%
+  for v in "a 3e-4 21" "b 1e-4 22"; do set -- $v
+    $PY Training/train_deblur_fused.py --resume Presets/deblur.safetensors --lr "$2" --seed "$3" --cosine \
+      --crop 192 --batch 32 --workers 7 --threads 1 --minutes "$M" --keep 0.5 0.75 \
+      --out "$RUN/$1" > "$RUN/$1.out" 2>&1 &
+  done ;;
 esac
 keep() {  # copies what exists so far; the weights through a temporary name, so none comes back half-written
-  for f in "$RUN"/*.safetensors; do [ -f "$f" ] && cp "$f" "$OUT/tmp.part" && mv "$OUT/tmp.part" "$OUT/$(basename "$f")"; done
+  for f in "$RUN"/*.safetensors "$RUN"/*/*.safetensors; do   # $RUN/a/x.safetensors comes back as a_x.safetensors
+    [ -f "$f" ] && cp "$f" "$OUT/tmp.part" && mv "$OUT/tmp.part" "$OUT/$(echo "${f#"$RUN"/}" | tr / _)"
+  done
   cp "$RUN"/*.out "$OUT"/ 2>/dev/null
 }
 while [ -n "$(jobs -r)" ]; do sleep 10; keep; done

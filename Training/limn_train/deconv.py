@@ -5,7 +5,6 @@ Sources/Limn/Deconvolution.swift; `perturbed` makes training kernels wrong the w
 kernel estimate is."""
 import random
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -15,24 +14,33 @@ MU, EPS, PAD = 5e-3, 5e-3, 48
 
 
 def otf(k, shape):
-    """k: (s, s) convolution kernel, centred; its transfer function on `shape`."""
+    """k: (..., s, s) convolution kernels, centred; their transfer functions on `shape`."""
     s = k.shape[-1]
     r = s // 2
-    pad = torch.zeros(shape, dtype=torch.float64)
-    pad[:s, :s] = k
-    return torch.fft.fft2(torch.roll(pad, (-r, -r), (0, 1)))
+    pad = torch.zeros(k.shape[:-2] + tuple(shape), dtype=torch.float64, device=k.device)
+    pad[..., :s, :s] = k
+    return torch.fft.fft2(torch.roll(pad, (-r, -r), (-2, -1)))
+
+
+def mirrored(x, p):
+    """x (..., H, W) padded by p on each side, edge samples repeated (NumPy's 'symmetric')."""
+    x = torch.cat([x[..., :p, :].flip(-2), x, x[..., -p:, :].flip(-2)], -2)
+    return torch.cat([x[..., :p].flip(-1), x, x[..., -p:].flip(-1)], -1)
 
 
 def deconv(y, k, mu=MU, eps=EPS, clamp=True):
-    """y (C, H, W) floats in [0, 1], k a convolution kernel (s, s): each channel deconvolved
-    (in float64), clamped to [0, 1] unless asked not to."""
-    yp = torch.from_numpy(np.pad(y.double().numpy(), ((0, 0), (PAD, PAD), (PAD, PAD)), mode="symmetric"))
+    """y (C, H, W) floats in [0, 1] and k a convolution kernel (s, s), or a batch of each,
+    y (N, C, H, W) and k (N, s, s), on any device: each channel deconvolved (in float64),
+    clamped to [0, 1] unless asked not to."""
+    yp = mirrored(y.double(), PAD)
     shape = yp.shape[-2:]
-    K = otf(k.double(), shape)
-    dx = otf(torch.tensor([[0, 0, 0], [0, 1.0, -1.0], [0, 0, 0]]), shape)
-    dy = otf(torch.tensor([[0, 0, 0], [0, 1.0, 0], [0, -1.0, 0]]), shape)
+    K = otf(k.double().to(y.device), shape)
+    if k.dim() == 3:
+        K = K[:, None]
+    dx = otf(torch.tensor([[0, 0, 0], [0, 1.0, -1.0], [0, 0, 0]], device=y.device), shape)
+    dy = otf(torch.tensor([[0, 0, 0], [0, 1.0, 0], [0, -1.0, 0]], device=y.device), shape)
     H = K.conj() / (K.abs() ** 2 + mu * (dx.abs() ** 2 + dy.abs() ** 2) + eps)
-    out = torch.fft.ifft2(torch.fft.fft2(yp) * H).real[:, PAD:-PAD, PAD:-PAD]
+    out = torch.fft.ifft2(torch.fft.fft2(yp) * H).real[..., PAD:-PAD, PAD:-PAD]
     return out.float().clamp(0, 1) if clamp else out
 
 
