@@ -124,25 +124,38 @@ def delta(size):
     return k
 
 
+def is_smooth(m):
+    for p in (2, 3):
+        while m % p == 0:
+            m //= p
+    return m == 1
+
+
 def smooth(n):
     """The nearest length whose only prime factors are 2 and 3 (the larger on a tie): the
     reduced scales' sizes, so that Limn's transforms (KernelEstimator.swift) stay fast."""
-    def ok(m):
-        for p in (2, 3):
-            while m % p == 0:
-                m //= p
-        return m == 1
     d = 0
     while True:
-        if ok(n + d):
+        if is_smooth(n + d):
             return n + d
-        if n - d >= 1 and ok(n - d):
+        if n - d >= 1 and is_smooth(n - d):
             return n - d
         d += 1
 
 
+def smooth_above(n):
+    """The smallest length at least n whose only prime factors are 2 and 3."""
+    while not is_smooth(n):
+        n += 1
+    return n
+
+
 def estimate(y, lam0, gamma, iters=8, **fit):
-    """The blur kernel of grey image y (floats in [0, 1]), coarse to fine over sizes 5 ... KERNEL."""
+    """The blur kernel of grey image y (floats in [0, 1]), coarse to fine over sizes 5 ... KERNEL,
+    y first mirrored out to a 2-3-smooth size (255 px become 256), as Limn estimates."""
+    h, w = y.shape
+    t, l = (smooth_above(h) - h) // 2, (smooth_above(w) - w) // 2
+    y = np.pad(y, ((t, smooth_above(h) - h - t), (l, smooth_above(w) - w - l)), mode="symmetric")
     sizes = [KERNEL]
     while sizes[-1] > 5:
         s = int(round(sizes[-1] / np.sqrt(2)))
