@@ -106,16 +106,18 @@ class Batches(torch.utils.data.IterableDataset):
     a run draws exactly what the per-sample loop of earlier versions drew (when no bank is mixed in)."""
 
     def __init__(self, a, rng=None):
+        # Loaded once, here: DataLoader workers are forked from this process and share it.
         self.a, self.rng = a, rng
+        self.images = load_folder([a.data], a.crop + 2 * (SIZE // 2))
+        self.files = file_kernels()
+        self.bank = Bank(a.bank, a.crop) if a.bank else None
 
     def __iter__(self):
         a, rng, info = self.a, self.rng, torch.utils.data.get_worker_info()
         if info:
             rng = random.Random(a.seed * 1000 + info.id + 1)
             torch.set_num_threads(1)
-        images = load_folder([a.data], a.crop + 2 * (SIZE // 2))
-        files = file_kernels()
-        bank = Bank(a.bank, a.crop) if a.bank else None
+        images, files, bank = self.images, self.files, self.bank
         while True:
             made, banked = [], []
             for _ in range(a.batch):
@@ -231,7 +233,8 @@ def main():
     print(f"fused deblur_net {sum(p.numel() for p in model.parameters())} parameters on {device}; "
           f"command: {' '.join(sys.argv)}", flush=True)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
-    sched = Schedule(opt, a.iters or 10 ** 9, a.minutes, decay=True) if a.cosine else None
+    # Without --cosine the rate stays constant; the schedule still tracks progress (iterations or minutes).
+    sched = Schedule(opt, a.iters or 10 ** 9, a.minutes, warmup=0.02 if a.cosine else 0, decay=a.cosine)
     where = torch.cuda.get_device_name() if device == "cuda" else "CPU"
     t0, it, kept = time.time(), 0, set()
 
@@ -244,13 +247,9 @@ def main():
                                         f"{it} iterations on {where}{note}"),
               os.path.join(a.out, f"{name}.safetensors"))
 
-    def progress():
-        return sched.progress if sched else max(it / a.iters if a.iters else 0,
-                                                (time.time() - t0) / (a.minutes * 60) if a.minutes else 0)
-
     noise = torch.Generator(device).manual_seed(a.seed) if a.workers else None
     for draws in data:
-        if progress() >= 1:
+        if sched.done:
             break
         b, d, s = made(draws, device, noise)
         loss = (model(torch.cat([b, d], 1)) - s).abs().mean()
@@ -258,8 +257,7 @@ def main():
         loss.backward()
         opt.step()
         it += 1
-        if sched:
-            sched.step(it)
+        sched.step(it)
         if it % 200 == 0:
             print(f"it {it} loss {loss.item():.4f} {time.time() - t0:.0f}s", flush=True)
         if a.levin_every and it % a.levin_every == 0:
@@ -268,7 +266,7 @@ def main():
         if it % 1000 == 0:
             save()
         for f in a.keep:
-            if f not in kept and progress() >= f:
+            if f not in kept and sched.progress >= f:
                 kept.add(f)
                 save(f"deblur_{round(f * 100)}", f" (kept at {f:.0%} of the run)")
                 print(f"kept deblur_{round(f * 100)} at it {it}", flush=True)

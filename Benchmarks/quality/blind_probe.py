@@ -153,9 +153,8 @@ def smooth_above(n):
 def estimate(y, lam0, gamma, iters=8, **fit):
     """The blur kernel of grey image y (floats in [0, 1]), coarse to fine over sizes 5 ... KERNEL,
     y first mirrored out to a 2-3-smooth size (255 px become 256), as Limn estimates."""
-    h, w = y.shape
-    t, l = (smooth_above(h) - h) // 2, (smooth_above(w) - w) // 2
-    y = np.pad(y, ((t, smooth_above(h) - h - t), (l, smooth_above(w) - w - l)), mode="symmetric")
+    dh, dw = (smooth_above(n) - n for n in y.shape)
+    y = np.pad(y, ((dh // 2, dh - dh // 2), (dw // 2, dw - dw // 2)), mode="symmetric")
     sizes = [KERNEL]
     while sizes[-1] > 5:
         s = int(round(sizes[-1] / np.sqrt(2)))
