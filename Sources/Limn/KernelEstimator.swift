@@ -186,9 +186,9 @@ public struct KernelEstimator: Sendable {
 
     /// The blur kernel of a grey image with values in [0, 1], `height` x `width`, row-major.
     /// The image is first mirrored out to a 2-3-smooth size (255 px become 256), so that every
-    /// transform is fast: 255 = 3 * 5 * 17 took about four times as long. The added rows and
-    /// columns (at most 15 px a side for images from 64 to 256 px) lie inside the border that
-    /// the kernel fit leaves out.
+    /// transform is fast: at 255 = 3 * 5 * 17, `limn enhance` took about three times as long.
+    /// The added rows and columns (at most 15 px a side for images from 64 to 256 px) lie inside
+    /// the border that the kernel fit leaves out.
     public func estimate(_ pixels: [Double], height fullHeight: Int, width fullWidth: Int) -> BlurKernel {
         let height = Self.smoothAbove(fullHeight), width = Self.smoothAbove(fullWidth)
         let top = (height - fullHeight) / 2, left = (width - fullWidth) / 2
