@@ -7,6 +7,10 @@ gates it, so the network sees what `limn enhance` would give it. Prints, per wei
 mean and worst gain over the blurred input, how many fall below it, and the sharp crops' PSNR.
 
     python Training/deblur_val.py Presets/deblur.safetensors runs/f5/fused.pt
+    python Training/deblur_val.py --filter tukey Presets/deblur.safetensors
+
+--filter picks the deconvolution: the whole-crop one the network was trained with (full), or the
+97-px windowed filter Limn applies (tukey; hann, the window it used before).
 
 The estimates (about 6 s each) are made once and cached in --cache.
 """
@@ -18,6 +22,7 @@ from multiprocessing import Pool
 
 import numpy as np
 import torch
+from scipy import ndimage
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -25,7 +30,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks", "quality"))
 import blind_probe as bp  # noqa: E402
 from limn_train.archs import load  # noqa: E402
 from limn_train.data.blur import motion_kernel  # noqa: E402
-from limn_train.deconv import deconv  # noqa: E402
+from limn_train.deconv import EPS, MU, deconv  # noqa: E402
 from limn_train.metrics import psnr  # noqa: E402
 from limn_train.paths import DATASETS  # noqa: E402
 from sr_eval import y as luma  # noqa: E402   BT.601 Y of an (H, W, 3) image in [0, 255]
@@ -71,6 +76,7 @@ def main():
     ap.add_argument("weights", nargs="+", help="fused deblur_net .safetensors or .pt state dicts")
     ap.add_argument("--cache", default=os.path.join(HERE, "..", "runs", "deblur_val.npz"))
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--filter", choices=["full", "tukey", "hann"], default="full")
     a = ap.parse_args()
     its = items()
     if os.path.exists(a.cache):
@@ -86,8 +92,13 @@ def main():
         for (name, b, s), k in zip(its, kernels):
             y = s if b is None else b
             t = torch.from_numpy(y).float()[None].expand(3, -1, -1)
+            if a.filter == "full":
+                d = deconv(t, torch.from_numpy(k))
+            else:   # mirrored borders, as Limn's blocks
+                f = bp.windowed_inverse(k, MU, EPS, hann=a.filter == "hann")
+                d = torch.from_numpy(ndimage.convolve(y, f, mode="mirror").clip(0, 1)).float()[None].expand(3, -1, -1)
             with torch.no_grad():
-                o = net(torch.cat([t, deconv(t, torch.from_numpy(k))])[None])[0].mean(0).clamp(0, 1).numpy()
+                o = net(torch.cat([t, d])[None])[0].mean(0).clamp(0, 1).numpy()
             o = (o * 255).round()
             if b is None:
                 sharp.append((psnr(o, s * 255), name))

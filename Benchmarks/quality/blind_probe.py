@@ -182,17 +182,26 @@ def deconvolved(y, k, mu, eps):
     return deconv(torch.from_numpy(y)[None], torch.from_numpy(k), mu, eps, clamp=False)[0].numpy()
 
 
-def windowed_inverse(k, mu, eps, radius=48, grid=512):
+def windowed_inverse(k, mu, eps, radius=48, grid=512, hann=False):
     """The deconvolution above as a finite filter, as Limn applies it block by block
     (Deconvolution.swift): computed on a grid x grid periodic grid, cut to (2 radius + 1)^2 px
-    around its origin, Hann-windowed and rescaled to its full sum."""
+    around its origin, windowed (`taper`, or the Hann window Limn used before) and rescaled to its
+    full sum."""
     K, Dx, Dy = otf(k, (grid, grid)), otf(DX, (grid, grid)), otf(DY, (grid, grid))
     h = np.real(np.fft.ifft2(np.conj(K) / (np.abs(K) ** 2 + mu * (np.abs(Dx) ** 2 + np.abs(Dy) ** 2) + eps)))
     dc = h.sum()
     h = np.roll(h, (radius, radius), (0, 1))[:2 * radius + 1, :2 * radius + 1]
-    w = np.hanning(2 * radius + 3)[1:-1]
+    w = np.hanning(2 * radius + 3)[1:-1] if hann else taper(radius)
     h = h * np.outer(w, w)
     return h * dc / h.sum()
+
+
+def taper(radius):
+    """The window of the (2 radius + 1)-tap filter: flat out to (radius + 1) / 2 px from the
+    centre, then a raised-cosine fall to zero at radius + 1 (a Tukey window, alpha 0.5), so the
+    inverse filter stays exact where most of its weight lies."""
+    t = np.abs(np.arange(-radius, radius + 1)) / (radius + 1)
+    return np.where(t <= 0.5, 1.0, 0.5 + 0.5 * np.cos(np.pi * (2 * t - 1)))
 
 
 def centre(y, n=256):

@@ -5,9 +5,9 @@ import LimnImage
 /// The explicit half of `limn enhance`: the photo's blur kernel, estimated
 /// once from the central `estimateSize` px of its luma (a per-image statistic,
 /// so every block shares it and tiles stay exact), and a regularised inverse
-/// filter of that kernel cut to (2 `radius` + 1)² px with a Hann window,
-/// applied block by block. A kernel whose energy lies outside `gate` (a
-/// near-delta: the photo is sharp; or diffuse: the estimate failed) is
+/// filter of that kernel cut to (2 `radius` + 1)² px with a flat-topped window
+/// (`taper`), applied block by block. A kernel whose energy lies outside `gate`
+/// (a near-delta: the photo is sharp; or diffuse: the estimate failed) is
 /// replaced by a delta, leaving only the filter's mild smoothing.
 public struct Deconvolution: Sendable {
     public static let estimateSize = 256
@@ -53,7 +53,7 @@ public struct Deconvolution: Sendable {
     }
 
     /// The inverse filter conj(K) / (|K|² + mu |D|² + eps), computed on a `grid`² periodic grid,
-    /// cut to (2 radius + 1)² px around its origin, Hann-windowed and rescaled to its full sum.
+    /// cut to (2 radius + 1)² px around its origin, windowed by `taper` and rescaled to its full sum.
     static func inverseFilter(_ k: BlurKernel, radius r: Int = radius, grid n: Int = 512) -> [Double] {
         let fft = FFT2D(height: n, width: n)
         let K = k.plane.otf(fft)
@@ -67,7 +67,7 @@ public struct Deconvolution: Sendable {
         let h = fft.inverseReal(H)
         let dc = h.reduce(0, +)
         let m = 2 * r + 1
-        let window = (1...m).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(m + 1)) }
+        let window = taper(radius: r)
         var out = [Double](repeating: 0, count: m * m)
         for i in 0..<m {
             for j in 0..<m {
@@ -76,6 +76,17 @@ public struct Deconvolution: Sendable {
         }
         let scale = dc / out.reduce(0, +)
         return out.map { $0 * scale }
+    }
+
+    /// The window across the filter's 2 `r` + 1 taps: flat out to (r + 1) / 2 px from the centre,
+    /// then a raised-cosine fall to zero at r + 1 (a Tukey window, alpha 0.5), so the inverse
+    /// filter stays exact where most of its weight lies. (A Hann window halves it 24 px out,
+    /// which left long blurs under-deconvolved.)
+    static func taper(radius r: Int) -> [Double] {
+        (-r...r).map { i in
+            let t = Double(abs(i)) / Double(r + 1)
+            return t <= 0.5 ? 1 : 0.5 + 0.5 * cos(Double.pi * (2 * t - 1))
+        }
     }
 
     /// A block function from three bands to six: the input, then the input
