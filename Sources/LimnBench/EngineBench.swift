@@ -97,8 +97,9 @@ enum EngineBench {
             let weights = try Weights(path: "\(dir)/\(file)")
             let params = weights.file.entries.values.reduce(0) { $0 + $1.shape.reduce(1, *) }
             let net = try Architectures.load(weights)
-            let x = Tensor(height: size, width: size, channels: 3,
-                           values: (0..<size * size * 3).map { Float($0 % 251) / 251 })
+            let c = net.inputChannels   // six for a fused deblurrer (image and deconvolution)
+            let x = Tensor(height: size, width: size, channels: c,
+                           values: (0..<size * size * c).map { Float($0 % 251) / 251 })
             limn_engine_set_threads(Int32(threads))
             let t = try Measure.time(repeats: repeats) { _ = try net.forward(x) }
             // The tiled operator's other split: a block per thread.

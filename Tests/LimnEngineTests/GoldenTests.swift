@@ -27,6 +27,18 @@ final class GoldenTests: XCTestCase {
     /// Six input channels (image, deconvolution), a gate between them.
     func testFusedDeblurNetMatchesPyTorch() throws { try check("deblur_net", variant: "_fused") }
 
+    /// A network given the wrong number of channels throws instead of reading past its input
+    /// (the fused deblurrer reads six before its first convolution could check).
+    func testWrongChannelCountThrows() throws {
+        for (arch, channels) in [("deblur_net_fused", 3), ("deblur_net", 6), ("sr_net", 1)] {
+            let net = try Architectures.load(path: fixture("\(arch).safetensors"))
+            var rng = Random(5)
+            XCTAssertThrowsError(try net.forward(rng.tensor(16, 16, channels)), arch) { error in
+                XCTAssertTrue("\(error)".contains("channels"), "\(arch): \(error)")
+            }
+        }
+    }
+
     /// The tiled operator runs one network from several threads at once
     /// (oneDNN primitives shared, scratchpads per call): results must not change.
     func testConcurrentForwardPassesAgree() throws {

@@ -104,6 +104,9 @@ public final class DeblurNet: Network {
         guard x.height % alignment == 0, x.width % alignment == 0 else {
             throw EngineError("deblur_net needs sizes that are multiples of \(alignment), got \(x.width)x\(x.height)")
         }
+        guard x.channels == inputChannels else {
+            throw EngineError("deblur_net takes \(inputChannels) channels, got \(x.channels)")
+        }
         var y = try intro(fused ? Self.withDifference(x) : x)
         var skips: [Tensor] = []
         for (blocks, down) in zip(encoders, downs) {
