@@ -28,7 +28,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks", "quality"))
 import blind_probe as bp  # noqa: E402
-from limn_train.archs import load  # noqa: E402
 from limn_train.data.blur import motion_kernel  # noqa: E402
 from limn_train.deconv import EPS, MU, deconv  # noqa: E402
 from limn_train.metrics import psnr  # noqa: E402
@@ -67,10 +66,6 @@ def estimate(y):
     return bp.gated(bp.estimate(y, 1e-3, 20.0))
 
 
-def model(path):
-    return (load(path)[0] if path.endswith(".safetensors") else fused_model(path)).eval()
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("weights", nargs="+", help="fused deblur_net .safetensors or .pt state dicts")
@@ -88,7 +83,7 @@ def main():
         np.savez(a.cache, kernels=np.array(kernels))
     torch.set_num_threads(a.threads)
     for path in a.weights:
-        net, gains, sharp = model(path), [], []
+        net, gains, sharp = fused_model(path).eval(), [], []
         for (name, b, s), k in zip(its, kernels):
             y = s if b is None else b
             t = torch.from_numpy(y).float()[None].expand(3, -1, -1)
