@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The engine benchmark: FP32 peak, per-operation GFLOP/s, and whole networks
 # against ONNX Runtime on the same weights, input size and threads.
-# Usage: Benchmarks/engine.sh [threads] [rounds]   (PYTHON: a Python with Training/requirements.txt)
+# Usage: Benchmarks/engine.sh [threads] [rounds]   (PYTHON: a Python with pip install -e "Training[bench]")
 # Shared machines drift by tens of percent over minutes, so Limn and ONNX
 # Runtime run alternately, `rounds` times, and the ratio is taken per round.
 set -euo pipefail

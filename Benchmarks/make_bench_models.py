@@ -9,9 +9,8 @@ import sys
 
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Training"))
-from limn_train.archs import CompactSR, DeblurNet, SRNet, StyleNet  # noqa: E402
-from limn_train.export import export  # noqa: E402
+from limn_train.archs import CompactSR, DeblurNet, SRNet, StyleNet
+from limn_train.export import export
 
 MODELS = {
     "style_net": lambda: StyleNet(channels=16, res_blocks=5),   # the shipped style presets

@@ -1,8 +1,11 @@
 #!/bin/bash
+# The record of the eight per-style presets shipped today, made by the one-style
+# trainer of commit 3cce59d (git show 3cce59d:Training/train_style.py); the
+# current limn_train.train_style trains the multi-style network that replaces them.
 # Trains every shipped style preset, two at a time (one thread each), and
 # installs them in Presets/. Exactly how the shipped presets were made:
 #
-#   bash Training/train_styles.sh runs/styles        # then: python Training/make_preset_goldens.py
+#   bash Training/train_styles.sh runs/styles        # then: python -m limn_train.make_preset_goldens
 #
 # Environment: PYTHON (default ../venv/bin/python), ITERS (default below),
 # LIMN_SHARED (default ../shared).
@@ -30,7 +33,7 @@ PRESETS=(
 
 train() {
   IFS='|' read -r name file licence <<< "$1"
-  "$PYTHON" Training/train_style.py --style "$STYLES/$file" --name "$name" --licence "$licence" "${common[@]}" \
+  "$PYTHON" -m limn_train.train_style --style "$STYLES/$file" --name "$name" --licence "$licence" "${common[@]}" \
     > "$OUT/$name.log" 2>&1
   tail -n 2 "$OUT/$name.log" | head -n 1 | sed "s/^/$name: /"
 }
@@ -40,4 +43,4 @@ for ((i = 0; i < ${#PRESETS[@]}; i += 2)); do
   if ((i + 1 < ${#PRESETS[@]})); then train "${PRESETS[i + 1]}" & fi
   wait
 done
-"$PYTHON" Training/add_preset.py --task style "$OUT"/*.safetensors
+"$PYTHON" -m limn_train.add_preset --task style "$OUT"/*.safetensors

@@ -30,7 +30,7 @@ mkdir -p "$OUT"
 train() {  # minutes family scale threads [init [more train_sr.py options]]
   local minutes=$1 family=$2 scale=$3 threads=$4 init=${5:-}
   shift $(($# < 5 ? $# : 5))
-  $PY Training/train_sr.py --family "$family" --scale "$scale" --threads "$threads" \
+  $PY -m limn_train.train_sr --family "$family" --scale "$scale" --threads "$threads" \
     ${init:+--init "$OUT/$init.safetensors"} --workers 1 --batch 16 --iters 1000000 \
     --max-minutes "$minutes" --eval-every 1000 --seed 1 --out "$OUT" "$@" >> "$OUT/${family}_x$scale.out" 2>&1
 }

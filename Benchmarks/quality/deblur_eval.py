@@ -17,7 +17,6 @@ import argparse
 import os
 import random
 import subprocess
-import sys
 import tempfile
 
 import numpy as np
@@ -25,15 +24,15 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from limn_train.data.blur import SIZE, motion_kernel
+from limn_train.levin import aligned, pairs
+from limn_train.metrics import luma, psnr
+from limn_train.paths import DATASETS
+from sr_eval import contact_sheet, ssim
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
-sys.path.insert(0, os.path.join(ROOT, "Training"))
-sys.path.insert(0, HERE)
-from limn_train.data.blur import SIZE, motion_kernel  # noqa: E402
-from limn_train.levin import aligned, pairs  # noqa: E402
-from limn_train.metrics import psnr  # noqa: E402
-from sr_eval import contact_sheet, ssim, y as bt601_y  # noqa: E402
-from limn_train.paths import DATASETS  # noqa: E402
+
 
 SHARED = DATASETS
 
@@ -61,13 +60,13 @@ def blurred_set14():
         yield f, hr_path, blurred
 
 
-def luma(path):
+def read_y(path):
     im = Image.open(path)
-    return bt601_y(np.asarray(im.convert("RGB"))) if im.mode != "L" else np.asarray(im, dtype=np.float64)
+    return luma(np.asarray(im.convert("RGB"))) if im.mode != "L" else np.asarray(im, dtype=np.float64)
 
 
 def scores(out_path, ref, align=False):
-    a = luma(out_path).round()
+    a = read_y(out_path).round()
     if align:
         a, ref = aligned(a, ref)
     return psnr(a, ref), ssim(a, ref)
@@ -141,7 +140,7 @@ def main():
 
         rows, sharp_rows = [], []
         for f, hr_path, blurred in blurred_set14():
-            ref = luma(hr_path).round()
+            ref = read_y(hr_path).round()
             for j, x in enumerate(blurred):
                 inp = os.path.join(tmp, "blurred.png")
                 Image.fromarray(x).save(inp)

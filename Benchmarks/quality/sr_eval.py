@@ -16,23 +16,17 @@ file; bicubic is MATLAB's (Training/limn_train/data/imresize.py).
 import argparse
 import os
 import subprocess
-import sys
 import tempfile
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+import torch
+from limn_train.data.imresize import imresize
+from limn_train.metrics import luma, psnr
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.join(HERE, "..", "..")
-sys.path.insert(0, os.path.join(ROOT, "Training"))
-import torch  # noqa: E402
-from limn_train.data.imresize import imresize  # noqa: E402
-from limn_train.metrics import psnr  # noqa: E402
-
-
-def y(img):
-    img = img.astype(np.float64)
-    return 16 + (65.481 * img[..., 0] + 128.553 * img[..., 1] + 24.966 * img[..., 2]) / 255
 
 
 def ssim(a, b):
@@ -47,7 +41,7 @@ def ssim(a, b):
 
 
 def score(sr, hr, s):
-    a, b = y(sr)[s:-s, s:-s].round(), y(hr)[s:-s, s:-s].round()
+    a, b = luma(sr)[s:-s, s:-s].round(), luma(hr)[s:-s, s:-s].round()
     return psnr(a, b), ssim(a, b)
 
 

@@ -14,19 +14,18 @@ import argparse
 import json
 import os
 import subprocess
-import sys
 import tempfile
 
 import torch
 
+from limn_train.export import metadata
+from limn_train.paths import DATASETS
+from limn_train.style_loss import HELD_BACK, StyleLoss, load_rgb
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "Training"))
-from limn_train.export import metadata  # noqa: E402
-from limn_train.paths import DATASETS  # noqa: E402
-from limn_train.style_loss import HELD_BACK, StyleLoss, load_rgb  # noqa: E402
 
-LOSS_SIZE = 512  # long side at which the losses are measured, as in Training/train_style.py
+LOSS_SIZE = 512  # long side at which the losses are measured, as in limn_train.train_style
 
 
 def main():

@@ -116,7 +116,7 @@ public struct BlurKernel: Sendable, Equatable {
 /// size, alternate a latent image with an L0 gradient prior (half-quadratic splitting, Xu et al.
 /// 2013) and a least-squares kernel fitted in the gradient domain away from the image border,
 /// clipped, pruned to its connected pieces and re-centred. A port of
-/// Benchmarks/quality/blind_probe.py, which is its reference.
+/// Training/limn_train/kernel_estimate.py, which is its reference.
 public struct KernelEstimator: Sendable {
     /// Initial weight of the latent image's L0 gradient prior (it shrinks by 0.9 per iteration).
     public var lambda = 1e-3

@@ -4,7 +4,7 @@ import Foundation
 import XCTest
 
 /// Every architecture against PyTorch on the same weights and input
-/// (Training/make_test_models.py wrote the fixtures).
+/// (limn_train.make_test_models wrote the fixtures).
 final class GoldenTests: XCTestCase {
     func check(_ arch: String, variant: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
         let net = try Architectures.load(path: fixture("\(arch)\(variant).safetensors"))

@@ -3,7 +3,7 @@ import Limn
 import LimnEngine
 import XCTest
 
-/// The Swift kernel estimator against its NumPy reference, Benchmarks/quality/blind_probe.py
+/// The Swift kernel estimator against its NumPy reference, Training/limn_train/kernel_estimate.py
 /// (`--golden` wrote Goldens/kernel-estimate.safetensors), and the transforms it rests on.
 final class KernelEstimatorTests: XCTestCase {
     func testTransformsMatchDirectSums() {

@@ -6,7 +6,7 @@ import XCTest
 
 /// The shipped presets (Presets/manifest.json): each loads with its hash
 /// checked and computes what PyTorch computes with the same weights on a crop
-/// of Samples/chelsea.jpg (Training/make_preset_goldens.py wrote Goldens/).
+/// of Samples/chelsea.jpg (limn_train.make_preset_goldens wrote Goldens/).
 final class PresetTests: XCTestCase {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path

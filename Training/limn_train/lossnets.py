@@ -1,6 +1,6 @@
 """The ImageNet classifiers in ../shared/lossnets, ported to PyTorch for use
 as feature networks in style and perceptual losses (no VGG is available).
-Verified by classifying photos: Training/verify_lossnets.py."""
+Verified by classifying photos: limn_train.verify_lossnets."""
 import os
 
 import numpy as np

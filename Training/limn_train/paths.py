@@ -1,5 +1,5 @@
 """Where the shared data lives: ../shared beside the repository, or
-$LIMN_SHARED (a compact copy made by Training/prepare_data.py, e.g. on the
+$LIMN_SHARED (a compact copy made by limn_train.prepare_data, e.g. on the
 GPU machine)."""
 import os
 

@@ -1,6 +1,6 @@
 """Gram-matrix style loss, content loss and total variation on a loss
 network's activations (Darknet-tiny or SqueezeNet, limn_train/lossnets.py);
-shared by Training/train_style.py and Benchmarks/quality/style_eval.py."""
+shared by limn_train.train_style and Benchmarks/quality/style_eval.py."""
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -50,3 +50,28 @@ def load_rgb(path, long_side):
     s = long_side / max(im.size)
     im = im.resize((max(4, round(im.width * s / 4) * 4), max(4, round(im.height * s / 4) * 4)), Image.BICUBIC)
     return torch.from_numpy(np.asarray(im, dtype=np.float32) / 255).permute(2, 0, 1)[None]
+
+
+class MultiStyleLoss:
+    """Style (Gram) and content losses against one of several paintings per image, on
+    Darknet-tiny; `layers` maps each style layer to its weight. Each (painting, layer)
+    term is divided by that target Gram's squared mean, so layers and paintings weigh alike."""
+
+    def __init__(self, style_imgs, layers, content_layer, device):
+        self.net = DarknetTiny().to(device)
+        self.layers, self.content_layer = layers, content_layer
+        names = list(layers)
+        with torch.no_grad():
+            grams = [{k: gram(v)[0] for k, v in self.net.features(img, names).items()} for img in style_imgs]
+        self.targets = {k: torch.stack([g[k] for g in grams]) for k in names}
+        self.scale = {k: 1.0 / (t.pow(2).mean((1, 2)) + 1e-12) for k, t in self.targets.items()}
+
+    def __call__(self, out, content, idx):
+        """out, content: (B, 3, H, W) in [0, 1]; idx: (B,) each image's painting."""
+        fo = self.net.features(out, list(self.layers) + [self.content_layer])
+        with torch.no_grad():
+            fc = self.net.features(content, [self.content_layer])[self.content_layer]
+        style = sum(w * (((gram(fo[k]) - self.targets[k][idx]) ** 2).mean((1, 2)) * self.scale[k][idx]).mean()
+                    for k, w in self.layers.items()) / sum(self.layers.values())
+        cont = F.mse_loss(fo[self.content_layer], fc) / (fc.pow(2).mean() + 1e-12)
+        return style, cont

@@ -91,3 +91,75 @@ def degrade(hr, scale, rng):
     if rng.random() < 0.9:
         x = jpeg(x, rng)
     return x.clamp(0, 1)
+
+
+def sinc_kernel(size, cutoff):
+    """A circular low-pass (jinc) kernel: ringing and overshoot like sharpened or resampled photos."""
+    r = size // 2
+    y, x = torch.meshgrid(torch.arange(-r, r + 1.0), torch.arange(-r, r + 1.0), indexing="ij")
+    d = torch.sqrt(x ** 2 + y ** 2)
+    from scipy.special import j1
+    k = torch.from_numpy(cutoff * j1(cutoff * d.numpy()) / (2 * math.pi * np.maximum(d.numpy(), 1e-12))).float()
+    k[r, r] = cutoff ** 2 / (4 * math.pi)
+    return k / k.sum()
+
+
+def shaped_blur(img, rng, sigma):
+    """Gaussian, generalised Gaussian or plateau blur (iso- or anisotropic, up to `sigma`), or 10% of the
+    time a sinc; Real-ESRGAN's first-order kernels."""
+    size = rng.choice([7, 9, 11, 13, 15, 17, 19, 21])
+    if rng.random() < 0.1:
+        return filter2d(img, sinc_kernel(size, rng.uniform(math.pi / 3 if size < 13 else math.pi / 5, math.pi)))
+    sx = rng.uniform(0.2, sigma)
+    sy = sx if rng.random() < 0.5 else rng.uniform(0.2, sigma)
+    k = gaussian_kernel(size, sx, sy, rng.uniform(0, math.pi))
+    shape = rng.random()
+    if shape < 0.15:     # generalised Gaussian: flatter or peakier than Gaussian
+        k = k ** rng.uniform(0.5, 2.0)
+    elif shape < 0.3:    # plateau
+        k = 1 / (1 + (-2 * torch.log(k / k.max())) ** rng.uniform(1, 2))
+    return filter2d(img, k / k.sum())
+
+
+def random_resize(img, factor, rng):
+    h, w = max(4, round(img.shape[1] * factor)), max(4, round(img.shape[2] * factor))
+    mode = rng.choice(["bicubic", "bilinear", "area"])
+    if mode == "area":
+        return F.interpolate(img[None], size=(h, w), mode="area")[0]
+    return F.interpolate(img[None], size=(h, w), mode=mode, align_corners=False, antialias=factor < 1)[0]
+
+
+def scaled_noise(img, rng, sigma, poisson):
+    if rng.random() < 0.5:
+        s = rng.uniform(1, sigma) / 255
+        return img + (torch.randn_like(img[:1]) if rng.random() < 0.4 else torch.randn_like(img)) * s
+    # Poisson noise of an 8-bit image's photon counts, scaled (Real-ESRGAN's form).
+    base = img.mean(0, keepdim=True) if rng.random() < 0.4 else img
+    return img + (torch.poisson(base.clamp(0, 1) * 255) / 255 - base) * rng.uniform(0.05, poisson)
+
+
+def degrade_second_order(hr, scale, rng, strength=1.0):
+    """Real-ESRGAN's two rounds of blur, resize, noise and JPEG, then the final resize to the
+    LR size with an optional sinc, scaled by `strength` (1: a strong restoration; smaller: milder
+    inputs, so a lighter one). hr: (3, H, W) in [0, 1], H and W divisible by scale."""
+    h, w = hr.shape[1] // scale, hr.shape[2] // scale
+    s = strength
+    x = shaped_blur(hr, rng, 0.2 + 2.8 * s)
+    x = random_resize(x, rng.choice([rng.uniform(0.15 + 0.6 * (1 - s), 1), rng.uniform(1, 1.5)]), rng)
+    x = scaled_noise(x, rng, 1 + 29 * s, 0.05 + 2.95 * s)
+    x = jpeg(x, rng, rng.randint(round(95 - 65 * s), 95))
+    if rng.random() < 0.8 * s:
+        x = shaped_blur(x, rng, 0.2 + 1.3 * s)
+    x = random_resize(x, rng.uniform(0.3 + 0.5 * (1 - s), 1.2) * (h / x.shape[1]) ** 0.5, rng)
+    x = scaled_noise(x, rng, 1 + 24 * s, 0.05 + 2.45 * s)
+
+    def final_resize(t):
+        t = resize(t, h, w, rng)
+        return filter2d(t, sinc_kernel(21, rng.uniform(math.pi / 3, math.pi))) if rng.random() < 0.8 * s else t
+
+    q = rng.randint(round(95 - 65 * s), 95)
+    if rng.random() < 0.5:
+        x = jpeg(final_resize(x), rng, q)
+    else:
+        x = final_resize(jpeg(x, rng, q))
+    return x.clamp(0, 1)

@@ -1,8 +1,8 @@
 """Trains the fused `deblur` preset: deblur_net with fused=1, which sees the blurred image and a
 deconvolution of it with an estimated kernel (limn_train/archs/deblur_net.py).
 
-    python Training/train_deblur_fused.py --init Presets/deblur.safetensors --seed 1 --iters 2977 --out runs/f1
-    python Training/train_deblur_fused.py --resume runs/f1/fused.pt --seed 2 --iters 2632 --out runs/f2
+    python -m limn_train.train_deblur_fused --init Presets/deblur.safetensors --seed 1 --iters 2977 --out runs/f1
+    python -m limn_train.train_deblur_fused --resume runs/f1/fused.pt --seed 2 --iters 2632 --out runs/f2
 
 It starts from the plain deblur_net (--init: the fused network then computes what the plain one
 does) or from fused weights (--resume: a fresh optimiser, the data re-seeded). Each training blur
@@ -27,19 +27,16 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks", "quality"))
-from limn_train.archs import DeblurNet, load  # noqa: E402
-from limn_train.archs.deblur_net import fused_from  # noqa: E402
-from limn_train.data.blur import SIZE, file_kernels, random_kernel  # noqa: E402
-from limn_train.data.images import load_folder, random_crop  # noqa: E402
-from limn_train.deconv import deconv, perturbed  # noqa: E402
-from limn_train.export import export, sha256  # noqa: E402
-from limn_train import levin  # noqa: E402
-from limn_train.levin import pairs  # noqa: E402
-from limn_train.paths import DATASETS  # noqa: E402
-from limn_train.schedule import Schedule  # noqa: E402
+from limn_train.archs import DeblurNet, load
+from limn_train.archs.deblur_net import fused_from
+from limn_train.data.blur import SIZE, file_kernels, random_kernel
+from limn_train.data.images import load_folder, random_crop
+from limn_train.deconv import deconv, perturbed
+from limn_train.export import export, sha256
+from limn_train import levin
+from limn_train.levin import pairs
+from limn_train.paths import DATASETS, REPO
+from limn_train.schedule import Schedule
 
 def drawn(images, rng, files, crop):
     """The random draws of a training pair: a uint8 crop (3, crop + SIZE - 1, ...), a correlation
@@ -162,7 +159,7 @@ def levin_kernels(cache):
     """blind_probe's estimate for each Levin09 image, gated (outside the gate: a delta)."""
     if os.path.exists(cache):
         return list(np.load(cache))
-    import blind_probe as bp
+    from limn_train import kernel_estimate as bp
     ks = []
     for _, path, _ in pairs(os.path.join(DATASETS, "deblur", "levin09")):
         b = np.asarray(Image.open(path).convert("L"), dtype=np.float64) / 255
@@ -242,8 +239,8 @@ def main():
         if name == "deblur":
             saved(lambda p: torch.save(model.state_dict(), p), os.path.join(a.out, "fused.pt"))
         saved(lambda p: export(model, p, preset="deblur", licence="Limn project weights, CC0",
-                               training=f"python Training/train_deblur_fused.py {' '.join(sys.argv[1:])}; {origin}; "
-                                        f"seed {a.seed}; data {os.path.relpath(a.data, os.path.join(HERE, '..'))}; "
+                               training=f"python -m limn_train.train_deblur_fused {' '.join(sys.argv[1:])}; {origin}; "
+                                        f"seed {a.seed}; data {os.path.relpath(a.data, REPO)}; "
                                         f"{it} iterations on {where}{note}"),
               os.path.join(a.out, f"{name}.safetensors"))
 

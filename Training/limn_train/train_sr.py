@@ -1,7 +1,7 @@
 """Trains an `sr_net` super-resolution network and exports it for Limn.
 
-    python Training/train_sr.py --family fidelity --scale 2 --out runs/fidelity_x2
-    python Training/train_sr.py --family photo --scale 4 --iters 60000 --out runs/photo_x4
+    python -m limn_train.train_sr --family fidelity --scale 2 --out runs/fidelity_x2
+    python -m limn_train.train_sr --family photo --scale 4 --iters 60000 --out runs/photo_x4
 
 `fidelity` learns MATLAB-bicubic downscales (the benchmark protocol); `photo`
 learns the degradations of real photos (blur, random-kernel downscaling,
@@ -25,18 +25,16 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from PIL import Image
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.archs import SRNet  # noqa: E402
-from limn_train.data.degrade import degrade  # noqa: E402
-from limn_train.data.imresize import imresize  # noqa: E402
-from limn_train.data.images import load_folder, random_crop  # noqa: E402
-from limn_train.export import export, init_from  # noqa: E402
-from limn_train.metrics import psnr  # noqa: E402
-from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device  # noqa: E402
-from limn_train.schedule import Schedule  # noqa: E402
-from limn_train.paths import DATASETS  # noqa: E402
+from limn_train.archs import SRNet
+from limn_train.data.degrade import degrade
+from limn_train.data.imresize import imresize
+from limn_train.data.images import load_folder, random_crop
+from limn_train.export import export, init_from
+from limn_train.metrics import psnr
+from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device
+from limn_train.schedule import Schedule
+from limn_train.paths import DATASETS, REPO
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = DATASETS
 
 
@@ -172,8 +170,8 @@ def main():
             # The latest weights are kept (the rate ends decayed, or with --ema they are an average):
             # Set5 is the benchmark, so it is reported here but does not choose among checkpoints.
             last = score
-            training = (f"python Training/train_sr.py {' '.join(sys.argv[1:])}; seed {a.seed}; "
-                        f"data {', '.join(os.path.relpath(d, HERE + '/..') for d in a.data)}; "
+            training = (f"python -m limn_train.train_sr {' '.join(sys.argv[1:])}; seed {a.seed}; "
+                        f"data {', '.join(os.path.relpath(d, REPO) for d in a.data)}; "
                         f"{it} iterations on {device}{origin}; Set5 x{a.scale} Y-PSNR {score:.2f} dB (PyTorch)")
             export(kept.float(), os.path.join(a.out, f"{preset}.safetensors"), preset=preset,
                    licence="Limn project weights, CC0",

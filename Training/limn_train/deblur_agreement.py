@@ -13,27 +13,22 @@ deconvolution alone over the input (the sharp strip known). Prints each strip, t
 threshold the mean gain and how many strips lose more than 1 dB, and the threshold of the
 largest mean gain.
 
-    python Training/deblur_agreement.py        # about 12 minutes on 2 cores
+    python -m limn_train.deblur_agreement        # about 12 minutes on 2 cores
 """
 import argparse
 import os
 import random
-import sys
 from multiprocessing import Pool
 
 import numpy as np
 import torch
 from PIL import Image
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks", "quality"))
-import blind_probe as bp  # noqa: E402
-from limn_train.data.blur import motion_kernel  # noqa: E402
-from limn_train.data.images import EXTENSIONS  # noqa: E402
-from limn_train.metrics import psnr  # noqa: E402
-from limn_train.paths import DATASETS  # noqa: E402
-from sr_eval import y as luma  # noqa: E402
+from limn_train import kernel_estimate as bp
+from limn_train.data.blur import motion_kernel
+from limn_train.data.images import EXTENSIONS
+from limn_train.paths import DATASETS
+from limn_train.metrics import luma, psnr
 
 N = 256
 

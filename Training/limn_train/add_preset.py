@@ -3,17 +3,15 @@ writes its manifest entry (name from the file's metadata, a description: what
 it does and the licence line from the metadata, SHA-256), replacing an entry
 of the same name and task.
 
-    python Training/add_preset.py --task style runs/styles/*.safetensors
+    python -m limn_train.add_preset --task style runs/styles/*.safetensors
 """
 import argparse
 import json
 import os
 import shutil
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.export import metadata, sha256  # noqa: E402
-from limn_train.paths import REPO  # noqa: E402
+from limn_train.export import metadata, sha256
+from limn_train.paths import REPO
 
 TASKS = {"style": "style_net", "upscale": "sr_net", "enhance": "deblur_net"}
 

@@ -1,6 +1,6 @@
 """Trains the `deblur_net` enhancer and exports it as the `deblur` preset.
 
-    python Training/train_deblur.py --out runs/deblur
+    python -m limn_train.train_deblur --out runs/deblur
 
 Pairs are made on the fly from the SR training pool (limn_train/data/blur.py):
 camera-shake, defocus and Gaussian kernels and the kernels of kernels_12.mat
@@ -17,17 +17,15 @@ import sys
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.archs import DeblurNet  # noqa: E402
-from limn_train.data.blur import blurred_pair, file_kernels  # noqa: E402
-from limn_train.data.images import load_folder, random_crop  # noqa: E402
-from limn_train.export import export, init_from  # noqa: E402
-from limn_train import levin  # noqa: E402
-from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device  # noqa: E402
-from limn_train.schedule import Schedule  # noqa: E402
-from limn_train.paths import DATASETS  # noqa: E402
+from limn_train.archs import DeblurNet
+from limn_train.data.blur import blurred_pair, file_kernels
+from limn_train.data.images import load_folder, random_crop
+from limn_train.export import export, init_from
+from limn_train import levin
+from limn_train.device import add_arguments as device_arguments, layout as memory_layout, pick as pick_device
+from limn_train.schedule import Schedule
+from limn_train.paths import DATASETS, REPO
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 SHARED = DATASETS
 
 
@@ -105,8 +103,8 @@ def main():
             # is reported here but does not choose among checkpoints.
             export(model.float(), os.path.join(a.out, "deblur.safetensors"), preset="deblur",
                    licence="Limn project weights, CC0",
-                   training=f"python Training/train_deblur.py {' '.join(sys.argv[1:])}; seed {a.seed}; data "
-                            f"{', '.join(os.path.relpath(d, HERE + '/..') for d in a.data)}; {it} "
+                   training=f"python -m limn_train.train_deblur {' '.join(sys.argv[1:])}; seed {a.seed}; data "
+                            f"{', '.join(os.path.relpath(d, REPO) for d in a.data)}; {it} "
                             f"iterations on {device}{origin}; Levin09 mean gain {gain:+.2f} dB, worst {worst:+.2f} dB (PyTorch)")
         if sched.done:
             break

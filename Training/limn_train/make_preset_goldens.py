@@ -3,7 +3,7 @@ Presets/manifest.json, PyTorch's output on a small fixed input (a crop of
 Samples/chelsea.jpg), so `swift test` checks that each preset loads and that
 the engine computes what PyTorch computes with the same weights.
 
-    python Training/make_preset_goldens.py [Tests/LimnTests/Goldens]
+    python -m limn_train.make_preset_goldens [Tests/LimnTests/Goldens]
 
 Writes <task>-<name>.safetensors with tensors "input" and "output" (NHWC
 float32). A fused deblurrer's input is the crop and its deconvolution with a
@@ -18,11 +18,10 @@ import torch
 from PIL import Image
 from safetensors.torch import save_file
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.archs import load  # noqa: E402
-from limn_train.deconv import deconv  # noqa: E402
-from limn_train.export import nhwc  # noqa: E402
-from limn_train.paths import REPO  # noqa: E402
+from limn_train.archs import load
+from limn_train.deconv import deconv
+from limn_train.export import nhwc
+from limn_train.paths import REPO
 
 SIZE = 32  # input crop (pixels square): a multiple of every architecture's alignment
 SIZES = {"upscale": 16}  # smaller where the output is larger, to keep the files small

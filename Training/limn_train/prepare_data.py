@@ -3,11 +3,11 @@ may carry at most 64 MiB: the SR training pool as lossless WebP (T91, 100 of
 BSDS200, one 960x960 crop of each large photo), Set5, the style paintings,
 the content photos, the loss networks, the blur kernels and Levin09.
 
-    python Training/prepare_data.py data/shared        # data/ is git-ignored
-    python Training/prepare_data.py data/shared --no-style   # 42 MiB: leaves out what only
+    python -m limn_train.prepare_data data/shared        # data/ is git-ignored
+    python -m limn_train.prepare_data data/shared --no-style   # 42 MiB: leaves out what only
                                                              # train_style.py reads
 
-    LIMN_SHARED=data/shared python Training/train_sr.py ...
+    LIMN_SHARED=data/shared python -m limn_train.train_sr ...
 
 Every training script reads $LIMN_SHARED in place of ../shared.
 """
@@ -18,8 +18,7 @@ import sys
 
 from PIL import Image
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.paths import DATASETS, LOSSNETS  # noqa: E402
+from limn_train.paths import DATASETS, LOSSNETS
 
 
 def webp(src, dst, crop=None):

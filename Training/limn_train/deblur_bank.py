@@ -4,7 +4,7 @@ generator (10% left sharp), noise up to 3/255, 8-bit; each crop's kernel estimat
 luma by Benchmarks/quality/blind_probe.py (the NumPy reference of Limn's KernelEstimator, the
 same 256 px Limn estimates from) and gated as Limn gates it (outside the gate: a delta).
 
-    python Training/deblur_bank.py --count 240 --seed 5 --out runs/bank.npz
+    python -m limn_train.deblur_bank --count 240 --seed 5 --out runs/bank.npz
 
 Item i draws from random.Random(seed * 1000003 + i), so a bank is the same however many workers
 make it. Estimates take seconds each: the bank is made once, before training.
@@ -19,13 +19,10 @@ from multiprocessing import Pool
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks", "quality"))
-from limn_train.data.blur import SIZE, file_kernels  # noqa: E402
-from limn_train.data.images import load_folder  # noqa: E402
-from limn_train.paths import DATASETS  # noqa: E402
-from train_deblur_fused import blurred  # noqa: E402
+from limn_train.data.blur import SIZE, file_kernels
+from limn_train.data.images import load_folder
+from limn_train.paths import DATASETS, REPO
+from limn_train.train_deblur_fused import blurred
 
 CROP = 256   # Limn estimates from the central 256 px
 _images, _files = None, None
@@ -40,7 +37,7 @@ def _init(data):
 
 def item(seed):
     """(blurred uint8 (3, CROP, CROP), sharp uint8, estimated convolution kernel, its energy)."""
-    import blind_probe as bp
+    from limn_train import kernel_estimate as bp
     rng = random.Random(seed)
     b, sharp, _ = blurred(_images, rng, _files, CROP, torch.Generator().manual_seed(seed))
     b, sharp = (b * 255).round(), (sharp * 255).round()
@@ -64,7 +61,7 @@ def main():
     b, s, k, e = zip(*items)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     np.savez(a.out, blurred=np.stack(b), sharp=np.stack(s), kernel=np.stack(k), energy=np.array(e),
-             command=" ".join(sys.argv), data=os.path.relpath(a.data, os.path.join(HERE, "..")))
+             command=" ".join(sys.argv), data=os.path.relpath(a.data, REPO))
     e = np.array(e)
     print(f"{a.count} items in {time.time() - t0:.0f} s; {int(((e < 0.01) | (e > 0.15)).sum())} gated to a delta",
           flush=True)

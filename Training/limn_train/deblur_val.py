@@ -6,8 +6,8 @@ Benchmarks/quality/blind_probe.py (the NumPy reference of Limn's estimator) and 
 gates it, so the network sees what `limn enhance` would give it. Prints, per weights file, the
 mean and worst gain over the blurred input, how many fall below it, and the sharp crops' PSNR.
 
-    python Training/deblur_val.py Presets/deblur.safetensors runs/f5/fused.pt
-    python Training/deblur_val.py --filter tukey Presets/deblur.safetensors
+    python -m limn_train.deblur_val Presets/deblur.safetensors runs/f5/fused.pt
+    python -m limn_train.deblur_val --filter tukey Presets/deblur.safetensors
 
 --filter picks the deconvolution: the whole-crop one the network was trained with (full), or the
 97-px windowed filter Limn applies (tukey; hann, the window it used before).
@@ -17,23 +17,18 @@ The estimates (about 6 s each) are made once and cached in --cache.
 import argparse
 import os
 import random
-import sys
 from multiprocessing import Pool
 
 import numpy as np
 import torch
 from scipy import ndimage
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "Benchmarks", "quality"))
-import blind_probe as bp  # noqa: E402
-from limn_train.data.blur import motion_kernel  # noqa: E402
-from limn_train.deconv import EPS, MU, deconv  # noqa: E402
-from limn_train.metrics import psnr  # noqa: E402
-from limn_train.paths import DATASETS  # noqa: E402
-from sr_eval import y as luma  # noqa: E402   BT.601 Y of an (H, W, 3) image in [0, 255]
-from train_deblur_fused import fused_model  # noqa: E402
+from limn_train import kernel_estimate as bp
+from limn_train.data.blur import motion_kernel
+from limn_train.deconv import EPS, MU, deconv
+from limn_train.paths import DATASETS, REPO
+from limn_train.metrics import luma, psnr
+from limn_train.train_deblur_fused import fused_model
 
 CROP = 256
 
@@ -69,7 +64,7 @@ def estimate(y):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("weights", nargs="+", help="fused deblur_net .safetensors or .pt state dicts")
-    ap.add_argument("--cache", default=os.path.join(HERE, "..", "runs", "deblur_val.npz"))
+    ap.add_argument("--cache", default=os.path.join(REPO, "runs", "deblur_val.npz"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--filter", choices=["full", "tukey", "hann"], default="full")
     a = ap.parse_args()

@@ -2,18 +2,16 @@
 Darknet-tiny and SqueezeNet for each, as ../shared/lossnets/README.md says
 they should come out (cat.bmp: Egyptian cat, parrot.jpg: macaw).
 
-    python Training/verify_lossnets.py
+    python -m limn_train.verify_lossnets
 """
 import os
-import sys
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.lossnets import LOSSNETS, DarknetTiny, SqueezeNet  # noqa: E402
+from limn_train.lossnets import LOSSNETS, DarknetTiny, SqueezeNet
 
 PHOTOS = os.path.join(LOSSNETS, "..", "datasets", "photos")
 IMAGES = ["google-coral_test_data/cat.bmp", "google-coral_test_data/parrot.jpg",

@@ -1,7 +1,7 @@
 """Makes the engine's golden tests: small models of every architecture with
 random weights (never presets), and input/output pairs computed by PyTorch.
 
-    python Training/make_test_models.py Tests/LimnEngineTests/Fixtures
+    python -m limn_train.make_test_models Tests/LimnEngineTests/Fixtures
 
 Writes <arch>.safetensors (deblur_net_fused for the fused deblur_net) (weights, fp16 for style_net and fp32 for
 compact_sr, so both loader paths are covered) and <arch>.golden.safetensors
@@ -13,9 +13,8 @@ import sys
 import torch
 from safetensors.torch import save_file
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from limn_train.archs import CompactSR, DeblurNet, SRNet, StyleNet  # noqa: E402
-from limn_train.export import export, nhwc, round_weights_  # noqa: E402
+from limn_train.archs import CompactSR, DeblurNet, SRNet, StyleNet
+from limn_train.export import export, nhwc, round_weights_
 
 CASES = [
     # (model, weights dtype, input height, input width)
@@ -43,7 +42,7 @@ def main(out_dir):
         name = model.arch + ("_fused" if fused else "")
         path = os.path.join(out_dir, f"{name}.safetensors")
         export(model, path, preset="test", licence="test model, random weights: not for use",
-               training="random weights from Training/make_test_models.py, seed 2026", dtype=dtype)
+               training="random weights from limn_train.make_test_models, seed 2026", dtype=dtype)
         x = torch.rand(1, 6 if fused else 3, h, w)
         with torch.no_grad():
             y = model(x)
