@@ -34,7 +34,7 @@ let package = Package(
         // Everything libvips: load, colour, metadata, save, tiled operator.
         .target(name: "LimnImage", dependencies: ["CLimnVips"]),
         // The operations the commands run.
-        .target(name: "Limn", dependencies: ["LimnImage", "LimnEngine", "CLimnEngine"]),
+        .target(name: "Limn", dependencies: ["LimnImage", "LimnEngine"]),
         // The `limn` command line.
         .executableTarget(
             name: "LimnCLI",

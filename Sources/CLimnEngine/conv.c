@@ -1,32 +1,12 @@
 // Convolution through oneDNN: NHWC activations, weights reordered once into
 // the layout the chosen kernel wants, bias and activation fused.
-// libgomp (oneDNN's threading runtime); clang here has no omp.h.
-extern void omp_set_num_threads(int n);
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <oneapi/dnnl/dnnl.h>
-#include "limnengine.h"
+#include "onednn.h"
 
-static __thread char error_text[256];
-
-const char *limn_engine_error(void) { return error_text; }
-
-static int fail(const char *what, dnnl_status_t st) {
-    snprintf(error_text, sizeof(error_text), "oneDNN %s failed (status %d)", what, (int) st);
-    return -1;
-}
-
-#define CHECK(call, what) do { dnnl_status_t st_ = (call); if (st_ != dnnl_success) return fail(what, st_); } while (0)
-
-static dnnl_engine_t engine;
-static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
-static void engine_init(void) { dnnl_engine_create(&engine, dnnl_cpu, 0); }
-static dnnl_engine_t get_engine(void) { pthread_once(&engine_once, engine_init); return engine; }
-dnnl_engine_t limn_dnnl_engine(void) { return get_engine(); }
-
-void limn_engine_set_threads(int n) { omp_set_num_threads(n > 0 ? n : 1); }
+#define CHECK(call, what) do { dnnl_status_t st_ = (call); if (st_ != dnnl_success) return limn_dnnl_fail(what, st_); } while (0)
 
 // The primitive for one input size, with its weights in the layout it wants.
 // A Winograd plan computes in oneDNN's blocked layout (nChw16c): its input is
@@ -40,6 +20,7 @@ typedef struct {
     int separate_act;          // the activation runs after the kernel, which cannot fuse it
     dnnl_primitive_t to_blocked;
     dnnl_memory_desc_t bsrc_md, bdst_md;
+    char kernel[64];           // oneDNN's name for the implementation it chose
 } Plan;
 
 // Primitives are shared by every thread that runs a network, so each call
@@ -96,7 +77,7 @@ LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int
                         int accumulate) {
     if (ic <= 0 || oc <= 0 || kh <= 0 || kw <= 0 || stride <= 0 || dilation <= 0 || groups <= 0 ||
         ic % groups || oc % groups || pad < 0) {
-        snprintf(error_text, sizeof(error_text), "bad convolution parameters");
+        limn_fail("bad convolution parameters");
         return NULL;
     }
     LimnConv *c = conv_create(ic, oc, kh, kw, stride, pad, pad, dilation, groups, weights, bias, act, alpha,
@@ -161,7 +142,7 @@ static int conv_run_rows(LimnConv *c, const float *src, int h, int w, float *dst
         float *d = dst + (size_t) y * ow * c->oc;
         for (int i = 0; i < ow * c->oc; i++) d[i] = c->accumulate ? d[i] + row[i] : row[i];
     }
-    if (!t || !row) snprintf(error_text, sizeof(error_text), "out of memory in a convolution");
+    if (!t || !row) limn_fail("out of memory in a convolution");
     free(t);
     free(row);
     return rc;
@@ -170,7 +151,7 @@ static int conv_run_rows(LimnConv *c, const float *src, int h, int w, float *dst
 static dnnl_status_t reorder_primitive(const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to,
                                        dnnl_primitive_t *prim) {
     dnnl_primitive_desc_t pd;
-    dnnl_status_t st = dnnl_reorder_primitive_desc_create(&pd, from, get_engine(), to, get_engine(), NULL);
+    dnnl_status_t st = dnnl_reorder_primitive_desc_create(&pd, from, limn_dnnl_engine(), to, limn_dnnl_engine(), NULL);
     if (st != dnnl_success) return st;
     st = dnnl_primitive_create(prim, pd);
     dnnl_primitive_desc_destroy(pd);
@@ -182,30 +163,25 @@ static int reorder(dnnl_memory_t from, dnnl_memory_t to) {
     dnnl_memory_get_memory_desc(from, &fmd);
     dnnl_memory_get_memory_desc(to, &tmd);
     dnnl_primitive_desc_t pd;
-    CHECK(dnnl_reorder_primitive_desc_create(&pd, fmd, get_engine(), tmd, get_engine(), NULL), "reorder");
+    CHECK(dnnl_reorder_primitive_desc_create(&pd, fmd, limn_dnnl_engine(), tmd, limn_dnnl_engine(), NULL), "reorder");
     dnnl_primitive_t r;
     dnnl_status_t st = dnnl_primitive_create(&r, pd);
     dnnl_primitive_desc_destroy(pd);
-    if (st != dnnl_success) return fail("reorder", st);
+    if (st != dnnl_success) return limn_dnnl_fail("reorder", st);
     dnnl_stream_t s;
-    dnnl_stream_create(&s, get_engine(), dnnl_stream_default_flags);
+    dnnl_stream_create(&s, limn_dnnl_engine(), dnnl_stream_default_flags);
     dnnl_exec_arg_t args[2] = { { DNNL_ARG_FROM, from }, { DNNL_ARG_TO, to } };
     st = dnnl_primitive_execute(r, s, 2, args);
     dnnl_stream_wait(s);
     dnnl_stream_destroy(s);
     dnnl_primitive_destroy(r);
-    return st == dnnl_success ? 0 : fail("reorder", st);
+    return st == dnnl_success ? 0 : limn_dnnl_fail("reorder", st);
 }
 
 // The convolution with its fused activation and accumulation, for these layouts.
 static dnnl_status_t make_pd(const LimnConv *c, dnnl_alg_kind_t alg, int fuse_act, const dnnl_memory_desc_t *src,
                              const dnnl_memory_desc_t *wei, const dnnl_memory_desc_t *bia,
                              const dnnl_memory_desc_t *dst, dnnl_primitive_desc_t *pd) {
-    static const dnnl_alg_kind_t algs[] = {
-        [LIMN_ACT_RELU] = dnnl_eltwise_relu, [LIMN_ACT_LEAKY_RELU] = dnnl_eltwise_relu,
-        [LIMN_ACT_SILU] = dnnl_eltwise_swish, [LIMN_ACT_GELU] = dnnl_eltwise_gelu_erf,
-        [LIMN_ACT_SIGMOID] = dnnl_eltwise_logistic, [LIMN_ACT_TANH] = dnnl_eltwise_tanh,
-    };
     dnnl_dims_t strides = { c->stride, c->stride }, dil = { c->dilation - 1, c->dilation - 1 };
     dnnl_dims_t pad = { c->pad_h, c->pad_w };
     dnnl_convolution_desc_t cd;
@@ -218,13 +194,14 @@ static dnnl_status_t make_pd(const LimnConv *c, dnnl_alg_kind_t alg, int fuse_ac
     dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user);
     dnnl_post_ops_create(&ops);
     if (c->act != LIMN_ACT_NONE && fuse_act) {
-        float alpha = c->act == LIMN_ACT_LEAKY_RELU ? c->alpha : c->act == LIMN_ACT_SILU ? 1.0f : 0.0f;
-        dnnl_post_ops_append_eltwise(ops, 1.0f, algs[c->act], alpha, 0.0f);
+        float alpha;
+        dnnl_alg_kind_t kind = limn_dnnl_activation(c->act, c->alpha, &alpha);
+        dnnl_post_ops_append_eltwise(ops, 1.0f, kind, alpha, 0.0f);
     }
     if (c->accumulate) dnnl_post_ops_append_sum(ops, 1.0f);
     dnnl_primitive_attr_set_post_ops(attr, ops);
     dnnl_post_ops_destroy(ops);
-    st = dnnl_primitive_desc_create(pd, &cd, attr, get_engine(), NULL);
+    st = dnnl_primitive_desc_create(pd, &cd, attr, limn_dnnl_engine(), NULL);
     dnnl_primitive_attr_destroy(attr);
     return st;
 }
@@ -241,8 +218,7 @@ static int plan_new(LimnConv *c, int h, int w, Plan *p) {
     int oh, ow;
     limn_conv_output_size(c, h, w, &oh, &ow);
     if (oh < 1 || ow < 1) {
-        snprintf(error_text, sizeof(error_text), "input %dx%d too small for the convolution", w, h);
-        return -1;
+        return limn_fail("input %dx%d too small for the convolution", w, h);
     }
     memset(p, 0, sizeof(*p));
     dnnl_memory_desc_t wei_md, user_md, bia_md;
@@ -284,15 +260,18 @@ static int plan_new(LimnConv *c, int h, int w, Plan *p) {
     // Weights into the kernel's layout, once per plan.
     const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
     dnnl_memory_t user;
-    dnnl_memory_create(&user, &user_md, get_engine(), c->weights);
-    dnnl_memory_create(&p->wmem, want, get_engine(), DNNL_MEMORY_ALLOCATE);
+    dnnl_memory_create(&user, &user_md, limn_dnnl_engine(), c->weights);
+    dnnl_memory_create(&p->wmem, want, limn_dnnl_engine(), DNNL_MEMORY_ALLOCATE);
     int rc = reorder(user, p->wmem);
     dnnl_memory_destroy(user);
-    if (!c->bmem) dnnl_memory_create(&c->bmem, &bia_md, get_engine(), c->bias);
+    if (!c->bmem) dnnl_memory_create(&c->bmem, &bia_md, limn_dnnl_engine(), c->bias);
     p->scratch_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+    const char *impl = NULL;
+    dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
+    snprintf(p->kernel, sizeof(p->kernel), "%s", impl ? impl : "unknown");
     dnnl_status_t st = rc ? dnnl_runtime_error : dnnl_primitive_create(&p->prim, pd);
     dnnl_primitive_desc_destroy(pd);
-    if (st != dnnl_success) return rc ? -1 : fail("convolution primitive", st);
+    if (st != dnnl_success) return rc ? -1 : limn_dnnl_fail("convolution primitive", st);
     p->h = h;
     p->w = w;
     return 0;
@@ -328,6 +307,14 @@ int limn_conv_blocked(LimnConv *c, int h, int w) {
     return plan.winograd;
 }
 
+int limn_conv_kernel(LimnConv *c, int h, int w, char *name, int len) {
+    if (c->rows) return limn_conv_kernel(c->rows, h, w, name, len);
+    Plan plan;
+    if (get_plan(c, h, w, &plan)) return -1;
+    snprintf(name, len, "%s", plan.kernel);
+    return 0;
+}
+
 int limn_conv_run(LimnConv *c, const float *src, int src_blocked, int h, int w, float *dst) {
     if (c->rows) return conv_run_rows(c, src, h, w, dst);
     Plan plan;
@@ -342,11 +329,10 @@ int limn_conv_run(LimnConv *c, const float *src, int src_blocked, int h, int w, 
     if (scratch_bytes + bsrc_bytes) {
         buf = thread_scratch(scratch_bytes + bsrc_bytes);
         if (!buf) {
-            snprintf(error_text, sizeof(error_text), "out of memory for a convolution scratchpad");
-            return -1;
+            return limn_fail("out of memory for a convolution scratchpad");
         }
     }
-    dnnl_engine_t e = get_engine();
+    dnnl_engine_t e = limn_dnnl_engine();
     const dnnl_memory_desc_t *smd = plan.winograd ? &plan.bsrc_md : &plan.src_md;
     const dnnl_memory_desc_t *dmd = plan.winograd ? &plan.bdst_md : &plan.dst_md;
     dnnl_memory_t sm = NULL, dm = NULL, pm = NULL, user = NULL;
@@ -376,19 +362,5 @@ int limn_conv_run(LimnConv *c, const float *src, int src_blocked, int h, int w, 
     if (s) dnnl_stream_destroy(s);
     dnnl_memory_t all[4] = { sm, dm, pm, user };
     for (int i = 0; i < 4; i++) if (all[i]) dnnl_memory_destroy(all[i]);
-    return st == dnnl_success ? 0 : fail("convolution", st);
-}
-
-const char *limn_engine_isa(void) {
-    switch (dnnl_get_effective_cpu_isa()) {
-    case dnnl_cpu_isa_avx512_core: return "avx512_core";
-    case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni";
-    case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16";
-    case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx";
-    case dnnl_cpu_isa_avx2: return "avx2";
-    case dnnl_cpu_isa_avx2_vnni: return "avx2_vnni";
-    case dnnl_cpu_isa_avx: return "avx";
-    case dnnl_cpu_isa_sse41: return "sse41";
-    default: return "other";
-    }
+    return st == dnnl_success ? 0 : limn_dnnl_fail("convolution", st);
 }

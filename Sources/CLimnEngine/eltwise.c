@@ -1,26 +1,11 @@
 // Stand-alone activations through oneDNN's JIT eltwise kernels (vectorised
 // exp/tanh/erf); limn_activation in kernels.c is the plain reference.
-#include <stdio.h>
-#include <oneapi/dnnl/dnnl.h>
-#include "limnengine.h"
-
-dnnl_engine_t limn_dnnl_engine(void);
-
-static dnnl_alg_kind_t alg(LimnActivation act, float *alpha) {
-    switch (act) {
-    case LIMN_ACT_RELU: *alpha = 0; return dnnl_eltwise_relu;
-    case LIMN_ACT_LEAKY_RELU: return dnnl_eltwise_relu;
-    case LIMN_ACT_SILU: *alpha = 1; return dnnl_eltwise_swish;
-    case LIMN_ACT_GELU: return dnnl_eltwise_gelu_erf;
-    case LIMN_ACT_SIGMOID: return dnnl_eltwise_logistic;
-    case LIMN_ACT_TANH: return dnnl_eltwise_tanh;
-    default: return dnnl_alg_kind_undef;
-    }
-}
+#include "onednn.h"
 
 int limn_eltwise(float *x, size_t n, LimnActivation act, float alpha) {
     if (act == LIMN_ACT_NONE || n == 0) return 0;
-    dnnl_alg_kind_t kind = alg(act, &alpha);
+    float dnnl_alpha;
+    dnnl_alg_kind_t kind = limn_dnnl_activation(act, alpha, &dnnl_alpha);
     dnnl_memory_desc_t md;
     dnnl_dims_t dims = { (dnnl_dim_t) n };
     dnnl_eltwise_desc_t ed;
@@ -31,7 +16,7 @@ int limn_eltwise(float *x, size_t n, LimnActivation act, float alpha) {
     dnnl_engine_t engine = limn_dnnl_engine();
     // oneDNN's primitive cache makes re-creating the same primitive cheap.
     if (dnnl_memory_desc_init_by_tag(&md, 1, dims, dnnl_f32, dnnl_a) ||
-        dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, kind, &md, alpha, 0.0f) ||
+        dnnl_eltwise_forward_desc_init(&ed, dnnl_forward_inference, kind, &md, dnnl_alpha, 0.0f) ||
         dnnl_primitive_desc_create(&pd, &ed, NULL, engine, NULL)) {
         limn_activation(x, n, act, alpha);
         return 0;

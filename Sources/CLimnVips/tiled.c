@@ -334,11 +334,31 @@ static void tiled_close(VipsImage *image, Tiled *t) {
     g_free(t);
 }
 
-int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int block_w, int block_h,
-               int halo, LimnPad pad, LimnBlockFn fn, void *ctx, void (*release)(void *)) {
-    if (scale < 1 || block_w < 1 || block_h < 1 || halo < 0 || out_bands < 1) {
+// Block rows vips can touch at once: it computes at most two strips of
+// n_lines output rows (one per sink buffer); keep every block row they reach,
+// plus a spare.
+static int rows_kept(int n_by, int n_lines, int out_block_h) {
+    return MIN(n_by, (2 * n_lines + out_block_h - 2) / out_block_h + 2);
+}
+
+// The block height: the block width, or the tallest multiple of `align` below
+// it whose kept rows of output blocks fit in `cache_limit` bytes.
+static int chosen_block_h(const LimnTiling *g, int in_w, int in_h, int n_lines) {
+    const size_t out_line = (size_t) in_w * g->scale * g->out_bands * sizeof(float);
+    int bh = g->block_w;
+    while (bh > g->align) {
+        const int n_by = (in_h + bh - 1) / bh;
+        if ((size_t) rows_kept(n_by, n_lines, bh * g->scale) * bh * g->scale * out_line <= g->cache_limit) break;
+        bh -= g->align;
+    }
+    return bh;
+}
+
+int limn_tiled(VipsImage *in, VipsImage **out, const LimnTiling *g, LimnBlockFn fn, void *ctx,
+               void (*release)(void *)) {
+    if (g->scale < 1 || g->block_w < 1 || g->block_h < 0 || g->align < 1 || g->halo < 0 || g->out_bands < 1) {
         if (release) release(ctx);
-        vips_error("limn", "bad tiling: scale %d, block %dx%d, halo %d", scale, block_w, block_h, halo);
+        vips_error("limn", "bad tiling: scale %d, block %dx%d, halo %d", g->scale, g->block_w, g->block_h, g->halo);
         return -1;
     }
     Tiled *t = g_new0(Tiled, 1);
@@ -350,17 +370,14 @@ int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int blo
     t->in_w = in->Xsize;
     t->in_h = in->Ysize;
     t->in_bands = in->Bands;
-    t->out_bands = out_bands;
-    t->scale = scale;
-    t->block_w = block_w;
-    t->block_h = block_h;
-    t->halo = halo;
-    t->pad = pad;
+    t->out_bands = g->out_bands;
+    t->scale = g->scale;
+    t->block_w = g->block_w;
+    t->halo = g->halo;
+    t->pad = g->pad;
     t->fn = fn;
     t->ctx = ctx;
     t->release = release;
-    t->n_bx = (t->in_w + block_w - 1) / block_w;
-    t->n_by = (t->in_h + block_h - 1) / block_h;
     g_mutex_init(&t->lock);
     g_cond_init(&t->changed);
 
@@ -370,16 +387,16 @@ int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int blo
         g_object_unref(*out);
         return -1;
     }
-    (*out)->Xsize = t->in_w * scale;
-    (*out)->Ysize = t->in_h * scale;
-    (*out)->Bands = out_bands;
+    (*out)->Xsize = t->in_w * g->scale;
+    (*out)->Ysize = t->in_h * g->scale;
+    (*out)->Bands = g->out_bands;
 
-    // vips computes at most two strips of n_lines output rows at once (one
-    // per sink buffer): keep every block row they can touch, plus a spare.
     int tw, th, n_lines;
     vips_get_tile_size(*out, &tw, &th, &n_lines);
-    int ob = block_h * scale;
-    t->n_rows = MIN(t->n_by, (2 * n_lines + ob - 2) / ob + 2);
+    t->block_h = g->block_h ? g->block_h : chosen_block_h(g, t->in_w, t->in_h, n_lines);
+    t->n_bx = (t->in_w + t->block_w - 1) / t->block_w;
+    t->n_by = (t->in_h + t->block_h - 1) / t->block_h;
+    t->n_rows = rows_kept(t->n_by, n_lines, t->block_h * g->scale);
     t->rows = g_new0(Row, t->n_rows);
     for (int i = 0; i < t->n_rows; i++) {
         t->rows[i].by = -1;

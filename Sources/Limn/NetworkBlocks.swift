@@ -1,4 +1,3 @@
-import CLimnEngine
 import LimnEngine
 import LimnImage
 
@@ -20,8 +19,9 @@ extension BlockFunction {
     public static func network(_ net: any Network, stats: NormStats? = nil, oneDNNThreads: Int = 1) -> BlockFunction {
         let halo = net.halo
         return BlockFunction(halo: halo, scale: net.scale, outputBands: net.outputChannels,
-                             padding: net.borderPadding.border, alignment: net.alignment) { block in
-            limn_engine_set_threads(Int32(oneDNNThreads))
+                             padding: net.borderPadding.border, alignment: net.alignment,
+                             needsWholeImage: net.usesGlobalContext) { block in
+            Engine.setThreads(oneDNNThreads)
             guard block.bands == net.inputChannels else {
                 throw EngineError("network takes \(net.inputChannels) channels, image has \(block.bands)")
             }

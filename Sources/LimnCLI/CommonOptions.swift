@@ -17,6 +17,32 @@ struct PixelCount: ExpressibleByArgument {
             return nil
         }
     }
+    var defaultValueDescription: String {
+        value % 1_000_000 == 0 ? "\(value / 1_000_000)M" : "\(value)"
+    }
+}
+
+/// The edge of the blocks a network computes at once, in input pixels (16 to 8192).
+struct BlockEdge: ExpressibleByArgument, Equatable {
+    static let range = 16...8192
+    let value: Int
+    init(_ value: Int) { self.value = value }
+    init?(argument: String) {
+        guard let n = Int(argument), Self.range.contains(n) else { return nil }
+        value = n
+    }
+    var defaultValueDescription: String { "\(value)" }
+    static let help = "Edge of the blocks the network computes at once, in input pixels (\(range.lowerBound) to \(range.upperBound))."
+}
+
+/// How much of a command's result to keep: 0 (the input) to 1 (all of it).
+struct StrengthOption: ParsableArguments {
+    @Option(help: "How much of the result to keep, 0 (the input unchanged) to 1 (all of it).")
+    var strength: Double = 1
+
+    func validate() throws {
+        if !(0...1).contains(strength) { throw ValidationError("--strength must be between 0 and 1") }
+    }
 }
 
 /// Inputs, outputs and run settings shared by every image command.
@@ -43,9 +69,6 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Worker threads (default: one per core).")
     var threads: Int?
 
-    @Option(help: "Edge of the blocks a network computes at once, in input pixels (default 256; enhance: 384, its network's margins being wide).")
-    var tile: Int?
-
     @Option(name: .customLong("max-pixels"), help: ArgumentHelp(
         "Refuse inputs larger than this many pixels (e.g. 500M).", valueName: "n"))
     var maxPixels: PixelCount = PixelCount(argument: "500M")!
@@ -69,7 +92,6 @@ struct CommonOptions: ParsableArguments {
             throw ValidationError("--output-dir takes files, not '-'")
         }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
-        if let tile, !(16...8192).contains(tile) { throw ValidationError("--tile must be 16 to 8192 pixels") }
         if suffix.contains("/") { throw ValidationError("--suffix cannot contain '/'") }
     }
 

@@ -14,17 +14,15 @@ struct Enhance: ParsableCommand {
     @Option(help: "The enhance preset (see `limn presets`).")
     var model: String = "deblur"
 
-    @Option(help: "How much of the network's result to keep, 0 (none) to 1 (all).")
-    var strength: Double = 1
+    @OptionGroup var strength: StrengthOption
+
+    @Option(help: ArgumentHelp(BlockEdge.help, valueName: "px"))
+    var tile = BlockEdge(Enhancer.defaultTile)
 
     @OptionGroup var common: CommonOptions
 
-    func validate() throws {
-        if !(0...1).contains(strength) { throw ValidationError("--strength must be between 0 and 1") }
-    }
-
     func run() throws {
-        let enhancer = Enhancer(model: model, strength: strength, tile: common.tile ?? Enhancer.defaultTile, manifest: try installedPresets())
+        let enhancer = Enhancer(model: model, strength: strength.strength, tile: tile.value, manifest: try installedPresets())
         // The kernel is estimated from the middle of the image before the
         // blocks stream, so the image is read twice: random access.
         try common.runJobs(sequential: false) { try enhancer($0) }

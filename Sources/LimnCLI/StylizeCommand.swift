@@ -36,8 +36,7 @@ struct Stylize: ParsableCommand {
     @Option(help: ArgumentHelp("A style preset, or several with weights: a=0.6,b=0.4.", valueName: "name"))
     var style: StyleMix
 
-    @Option(help: "How much of the style to apply, 0 (none) to 1 (all).")
-    var strength: Double = 1
+    @OptionGroup var strength: StrengthOption
 
     @Flag(help: "Keep the original colours: the style changes luminance only.")
     var preserveColors = false
@@ -47,18 +46,20 @@ struct Stylize: ParsableCommand {
         valueName: "px"))
     var workingSize: Int = 1024
 
+    @Option(help: ArgumentHelp(BlockEdge.help, valueName: "px"))
+    var tile = BlockEdge(Stylizer.defaultTile)
+
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if !(0...1).contains(strength) { throw ValidationError("--strength must be between 0 and 1") }
         if workingSize != 0 && !(64...32768).contains(workingSize) {
             throw ValidationError("--working-size must be 0 or 64 to 32768 pixels")
         }
     }
 
     func run() throws {
-        let stylizer = Stylizer(styles: style.styles, strength: strength, preserveColors: preserveColors,
-                                workingSize: workingSize, tile: common.tile ?? Stylizer.defaultTile, manifest: try installedPresets())
+        let stylizer = Stylizer(styles: style.styles, strength: strength.strength, preserveColors: preserveColors,
+                                workingSize: workingSize, tile: tile.value, manifest: try installedPresets())
         try common.runJobs(sequential: false) { try stylizer($0) }
     }
 }

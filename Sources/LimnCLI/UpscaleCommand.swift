@@ -37,6 +37,9 @@ struct Upscale: ParsableCommand {
     @Option(help: "Output height in pixels.")
     var height: Int?
 
+    @Option(help: ArgumentHelp(BlockEdge.help + " Network models only: lanczos streams without blocks.", valueName: "px"))
+    var tile = BlockEdge(NetworkUpscaler.defaultTile)
+
     @OptionGroup var common: CommonOptions
 
     var size: UpscaleSize {
@@ -53,6 +56,9 @@ struct Upscale: ParsableCommand {
         }
         if let width, !(1...1_000_000).contains(width) { throw ValidationError("--width must be a positive pixel count") }
         if let height, !(1...1_000_000).contains(height) { throw ValidationError("--height must be a positive pixel count") }
+        if model == .lanczos && tile != BlockEdge(NetworkUpscaler.defaultTile) {
+            throw ValidationError("--tile applies to the network models; lanczos streams without blocks")
+        }
     }
 
     func run() throws {
@@ -61,7 +67,7 @@ struct Upscale: ParsableCommand {
             let upscaler = LanczosUpscaler(size: size)
             try common.runJobs { try upscaler($0) }
         case .photo, .fidelity:
-            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: common.tile ?? NetworkUpscaler.defaultTile, manifest: try installedPresets())
+            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: tile.value, manifest: try installedPresets())
             try common.runJobs { try upscaler($0) }
         }
     }

@@ -1,9 +1,9 @@
 import ArgumentParser
-import CLimnVips
 import Foundation
+import LimnImage
 
 // Errors are one line on stderr ("limn: ..."), never a usage dump or a trace.
-limn_cleanup_install()
+Vips.removeOutputsOnSignals()
 do {
     var command = try LimnCommand.parseAsRoot()
     try command.run()

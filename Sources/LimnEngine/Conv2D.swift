@@ -1,4 +1,5 @@
 import CLimnEngine
+import Foundation
 
 /// A 2-D convolution through oneDNN, with zero padding, bias and a fused
 /// activation. With `accumulates`, the call adds its result to a given tensor
@@ -87,6 +88,29 @@ public final class Conv2D: @unchecked Sendable {
         return (oh, ow)
     }
 
+    /// oneDNN's name for the kernel that runs an input of this size ("jit_wino_4x3:avx512_core", ...).
+    func kernelName(height: Int, width: Int) throws -> String {
+        var name = [CChar](repeating: 0, count: 96)
+        guard limn_conv_kernel(handle, Int32(height), Int32(width), &name, Int32(name.count)) == 0 else {
+            throw EngineError.kernel
+        }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Multiply-accumulates of the convolutions `body` runs (the check on every architecture's `macs`).
+    static func countingMACs(_ body: () throws -> Void) rethrows -> Int {
+        counter.lock.withLock { counter.active = true; counter.macs = 0 }
+        defer { counter.lock.withLock { counter.active = false } }
+        try body()
+        return counter.lock.withLock { counter.macs }
+    }
+
+    private final class Counter: @unchecked Sendable {
+        let lock = NSLock()
+        var active = false, macs = 0
+    }
+    private static let counter = Counter()
+
     /// Runs into `out`: a Winograd kernel takes either layout and leaves its
     /// output blocked (a residual it adds to is made blocked first); the others
     /// work in NHWC.
@@ -101,5 +125,8 @@ public final class Conv2D: @unchecked Sendable {
             throw EngineError.kernel
         }
         out.blocked = blocked == 1
+        Self.counter.lock.withLock {
+            if Self.counter.active { Self.counter.macs += macs(height: x.height, width: x.width) }
+        }
     }
 }

@@ -54,6 +54,12 @@ public enum Vips {
     }
 
     public static var threads: Int { Int(vips_concurrency_get()) }
+
+    /// From now on, SIGINT, SIGTERM and SIGHUP remove the output being written
+    /// (its temporary file or spool) before the process dies by that signal.
+    public static func removeOutputsOnSignals() {
+        limn_cleanup_install()
+    }
 }
 
 /// Pixel sample type of an image.
@@ -172,7 +178,8 @@ public final class Image: @unchecked Sendable {
     }
     /// A Gaussian blur of standard deviation `sigma` pixels, edges extended.
     public func gaussianBlurred(sigma: Double) throws -> Image { try Image.make { limn_gaussblur(ptr, $0, sigma) } }
-    func extractBands(_ first: Int, _ n: Int) throws -> Image {
+    /// Bands `first` ..< `first + n`.
+    public func extractBands(_ first: Int, _ n: Int) throws -> Image {
         try Image.make { limn_extract_bands(ptr, $0, Int32(first), Int32(n)) }
     }
     /// The `width` x `height` area whose top left corner is (`left`, `top`).
@@ -211,7 +218,10 @@ public final class Image: @unchecked Sendable {
         var size = 0
         guard let mem = vips_image_write_to_memory(f.ptr, &size) else { throw LimnError.vips("reading pixels") }
         defer { g_free(mem) }
-        return Array(UnsafeBufferPointer(start: mem.assumingMemoryBound(to: Float.self), count: size / 4))
+        return [Float](unsafeUninitializedCapacity: size / 4) { buffer, count in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(start: mem, count: size))
+            count = size / 4
+        }
     }
 
     /// A float image from interleaved samples (row-major, bands last).

@@ -32,15 +32,19 @@ public struct BlockFunction: Sendable {
     public let padding: BorderPadding
     /// Block sizes and origins must be multiples of this (a network's total stride).
     public let alignment: Int
+    /// The function pools over its whole input (global attention): it is exact only
+    /// when one block covers the image, so tiling refuses anything else.
+    public let needsWholeImage: Bool
     public let body: @Sendable (Block) throws -> Void
 
     public init(halo: Int, scale: Int, outputBands: Int, padding: BorderPadding, alignment: Int = 1,
-                body: @escaping @Sendable (Block) throws -> Void) {
+                needsWholeImage: Bool = false, body: @escaping @Sendable (Block) throws -> Void) {
         self.halo = halo
         self.scale = scale
         self.outputBands = outputBands
         self.padding = padding
         self.alignment = max(1, alignment)
+        self.needsWholeImage = needsWholeImage
         self.body = body
     }
 }
@@ -59,9 +63,7 @@ private let callBlock: LimnBlockFn = { ctx, input, w, h, c, output, ow, oh, oc, 
         return 0
     } catch {
         let text = Array("\(error)".utf8.prefix(Int(errLen) - 1)) + [0]
-        text.withUnsafeBufferPointer { buf in
-            err!.update(from: UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), count: buf.count)
-        }
+        for (i, byte) in text.enumerated() { err![i] = CChar(bitPattern: byte) }
         return 1
     }
 }
@@ -71,36 +73,41 @@ private let releaseContext: @convention(c) (UnsafeMutableRawPointer?) -> Void = 
 }
 
 extension Image {
-    /// Applies `function` in blocks of `block` x `block` input pixels (rounded up
-    /// to the function's alignment). The result equals `function` applied once
-    /// to the whole image padded by its halo, and streams: the operator keeps a
-    /// few rows of output blocks, so its memory grows with the width, never the
-    /// height. When those rows would pass `cacheLimit` bytes (very wide images,
-    /// large scales), blocks are made shorter to stay within it.
+    /// Applies `function` in blocks `block` input pixels wide (rounded up to the
+    /// function's alignment). The result equals `function` applied once to the
+    /// whole image padded by its halo, and streams: the operator keeps a few rows
+    /// of output blocks, so its memory grows with the width, never the height.
+    /// Blocks are as tall as they are wide unless those rows would pass
+    /// `cacheLimit` bytes (very wide images, large scales): tiled.c then makes
+    /// them shorter.
     public func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = 512 << 20) throws -> Image {
         let a = function.alignment
-        let bw = (block + a - 1) / a * a
-        // tiled.c keeps enough block rows to cover two strips of vips' 128-line
-        // demand, plus two: about 256 + 3 x block height output lines.
-        let outRowBytes = width * function.scale * function.outputBands * MemoryLayout<Float>.size
-        let rowsAllowed = cacheLimit / max(1, outRowBytes) - 256
-        var bh = bw
-        if 3 * bh * function.scale > rowsAllowed {
-            bh = max(16, rowsAllowed / (3 * function.scale)) / a * a
-            bh = max(a, min(bw, bh))
-        }
-        return try tiled(function, blockWidth: bw, blockHeight: bh)
+        return try tiled(function, blockWidth: (block + a - 1) / a * a, blockHeight: 0, cacheLimit: cacheLimit)
     }
 
     /// Applies `function` in blocks of `blockWidth` x `blockHeight` input pixels,
     /// both multiples of the function's alignment.
     public func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int) throws -> Image {
+        precondition(blockHeight > 0, "blocks must have a height")
+        return try tiled(function, blockWidth: blockWidth, blockHeight: blockHeight, cacheLimit: 0)
+    }
+
+    private func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int, cacheLimit: Int) throws -> Image {
         precondition(blockWidth % function.alignment == 0 && blockHeight % function.alignment == 0,
                      "blocks must be multiples of the alignment")
-        let ctx = Unmanaged.passRetained(BlockContext(function)).toOpaque()
-        return try Image.make("tiling") {
-            limn_tiled(ptr, $0, Int32(function.outputBands), Int32(function.scale), Int32(blockWidth),
-                       Int32(blockHeight), Int32(function.halo), function.padding.c, callBlock, ctx, releaseContext)
+        var blockHeight = blockHeight
+        if function.needsWholeImage {
+            blockHeight = blockHeight > 0 ? blockHeight : blockWidth   // never shortened to fit the cache
+            guard blockWidth >= width && blockHeight >= height else {
+                throw LimnError("this network pools over the whole image: it runs only when one block covers it "
+                                + "(\(width)x\(height) in blocks of \(blockWidth)x\(blockHeight))")
+            }
         }
+        var tiling = LimnTiling(out_bands: Int32(function.outputBands), scale: Int32(function.scale),
+                                block_w: Int32(blockWidth), block_h: Int32(blockHeight),
+                                align: Int32(function.alignment), halo: Int32(function.halo),
+                                pad: function.padding.c, cache_limit: cacheLimit)
+        let ctx = Unmanaged.passRetained(BlockContext(function)).toOpaque()
+        return try Image.make("tiling") { limn_tiled(ptr, $0, &tiling, callBlock, ctx, releaseContext) }
     }
 }

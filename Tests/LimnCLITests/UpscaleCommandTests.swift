@@ -1,5 +1,6 @@
 import CLimnVips
 import Foundation
+import Limn
 @testable import LimnImage
 import XCTest
 
@@ -118,6 +119,20 @@ final class UpscaleCommandTests: XCTestCase {
         XCTAssertEqual(try limn(["upscale", "--threads", "1", input, dir + "/t1.png"]).status, 0)
         XCTAssertEqual(try limn(["upscale", "--threads", "2", "--tile", "64", input, dir + "/t2.png"]).status, 0)
         XCTAssertEqual(try Fixture.open(dir + "/t1.png").floatPixels(), try Fixture.open(dir + "/t2.png").floatPixels())
+    }
+
+    /// Each network command's help shows its own block default; lanczos has no blocks.
+    func testTileDefaultsAndLanczos() throws {
+        for (command, block) in [("upscale", Limn.NetworkUpscaler.defaultTile), ("stylize", Limn.Stylizer.defaultTile),
+                                 ("enhance", Limn.Enhancer.defaultTile)] {
+            let help = String(decoding: try limn([command, "--help"]).stdout, as: UTF8.self)
+                .replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
+            XCTAssertTrue(help.contains("(default: \(block))"), "\(command): \(help)")
+            XCTAssertTrue(help.contains("--max-pixels") && help.contains("(default: 500M)"), help)
+        }
+        assertCleanFailure(try limn(["upscale", "--model", "lanczos", "--tile", "64", input, dir + "/l.png"]),
+                           contains: "--tile")
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", input, dir + "/l.png"]).status, 0)
     }
 
     func testHelpAndVersion() throws {

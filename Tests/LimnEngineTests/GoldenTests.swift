@@ -58,6 +58,18 @@ final class GoldenTests: XCTestCase {
         }
     }
 
+    /// Each architecture's `macs` (what the benchmarks divide by) is what its convolutions run.
+    func testMACsAreWhatTheConvolutionsRun() throws {
+        for arch in ["style_net", "compact_sr", "sr_net", "deblur_net", "deblur_net_fused"] {
+            let net = try Architectures.load(path: fixture("\(arch).safetensors"))
+            var rng = Random(12)
+            let (h, w) = (48, 64)
+            let x = rng.tensor(h, w, net.inputChannels)
+            let counted = try Conv2D.countingMACs { _ = try net.forward(x) }
+            XCTAssertEqual(net.macs(height: h, width: w), counted, arch)
+        }
+    }
+
     /// Statistics recorded on one pass and supplied to another reproduce it.
     func testInstanceNormStatisticsFromOutside() throws {
         let net = try Architectures.load(path: fixture("style_net.safetensors"))

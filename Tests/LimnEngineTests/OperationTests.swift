@@ -1,3 +1,4 @@
+import CLimnEngine
 @testable import LimnEngine
 import XCTest
 
@@ -68,6 +69,41 @@ final class OperationTests: XCTestCase {
         XCTAssertLessThan(relativeError((z + z).values, z.values.map { 2 * $0 }), 1e-6)
         XCTAssertLessThan(relativeError((z * x).values, zip(z.values, x.values).map { $0 * $1 }), 1e-6)
         XCTAssertEqual(z.copy().values, z.values)
+    }
+
+    /// Which oneDNN kernel runs each kind of convolution: Winograd for 3x3 with
+    /// channels in sixteens where the CPU has AVX-512, direct kernels otherwise.
+    func testKernelThatRuns() throws {
+        var rng = Random(9)
+        func conv(_ ic: Int, _ oc: Int, _ k: Int, _ act: Activation = .none) throws -> Conv2D {
+            try Conv2D(weights: rng.array(oc * ic * k * k), bias: rng.array(oc), inChannels: ic, outChannels: oc,
+                       kernel: k, padding: k / 2, activation: act)
+        }
+        let avx512 = String(cString: limn_engine_isa()).hasPrefix("avx512")
+        let wino = try conv(32, 32, 3).kernelName(height: 20, width: 18)
+        XCTAssertEqual(wino.contains("wino"), avx512, wino)
+        XCTAssertEqual(try conv(32, 32, 3, .leakyReLU(0.05)).kernelName(height: 20, width: 18).contains("wino"), avx512)
+        for (name, c) in [("1x1", try conv(32, 32, 1)), ("odd channels", try conv(12, 13, 3)), ("few outputs", try conv(32, 3, 9))] {
+            let kernel = try c.kernelName(height: 20, width: 18)
+            XCTAssertFalse(kernel.contains("wino"), "\(name): \(kernel)")
+            XCTAssertFalse(kernel.contains("ref"), "\(name) fell back to oneDNN's reference kernel: \(kernel)")
+        }
+    }
+
+    /// The Winograd kernel cannot fuse LeakyReLU: the activation runs as a separate
+    /// pass over its blocked output, and the result still matches the reference.
+    func testWinogradWithSeparateActivation() throws {
+        var rng = Random(10)
+        let x = rng.tensor(20, 18, 48)
+        let w = rng.array(48 * 48 * 9, scale: 0.1), b = rng.array(48)
+        let conv = try Conv2D(weights: w, bias: b, inChannels: 48, outChannels: 48, kernel: 3, padding: 1,
+                              activation: .leakyReLU(0.05))
+        let ref = referenceConv(x, weights: w, bias: b, outC: 48, k: 3, stride: 1, pad: 1, dilation: 1, groups: 1)
+        Activation.leakyReLU(0.05).applyReference(ref)
+        let y = try conv(x)
+        XCTAssertEqual(y.blocked, String(cString: limn_engine_isa()).hasPrefix("avx512"))
+        XCTAssertLessThan(relativeError(y.values, ref.values), 1e-5)
+        XCTAssertTrue(ref.values.contains { $0 < 0 }, "the slope was exercised")
     }
 
     func testActivationValues() {

@@ -110,8 +110,41 @@ final class TiledOperatorTests: XCTestCase {
         for (bw, bh) in [(64, 16), (16, 40), (157, 7)] {
             XCTAssertEqual(try image.tiled(f, blockWidth: bw, blockHeight: bh).floatPixels(), reference, "\(bw)x\(bh)")
         }
-        // A tiny cache limit forces short blocks; the result is the same.
-        XCTAssertEqual(try image.tiled(f, block: 64, cacheLimit: 1 << 20).floatPixels(), reference)
+        // tiled.c picks the block height: square blocks by default, shorter ones (a
+        // multiple of the alignment) when their cached rows would pass the limit; the
+        // result is the same.
+        func heights(cacheLimit: Int, alignment: Int = 1) throws -> Set<Int> {
+            let seen = Heights()
+            let g = BlockFunction(halo: f.halo, scale: 1, outputBands: 3, padding: .reflect, alignment: alignment) { b in
+                seen.add(b.height - 2 * f.halo)
+                try f.body(b)
+            }
+            XCTAssertEqual(try image.tiled(g, block: 64, cacheLimit: cacheLimit).floatPixels(), reference)
+            return seen.all
+        }
+        XCTAssertEqual(try heights(cacheLimit: 512 << 20).max(), 64)
+        let short = try heights(cacheLimit: 64 << 10)
+        XCTAssertLessThan(try XCTUnwrap(short.max()), 64)
+        let aligned = try heights(cacheLimit: 64 << 10, alignment: 8)   // all but the last row's
+        XCTAssertEqual(try XCTUnwrap(aligned.max()) % 8, 0)
+        XCTAssertLessThanOrEqual(aligned.filter { $0 % 8 != 0 }.count, 1)
+    }
+
+    private final class Heights: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen = Set<Int>()
+        func add(_ h: Int) { lock.withLock { _ = seen.insert(h) } }
+        var all: Set<Int> { lock.withLock { seen } }
+    }
+
+    /// A function that pools over its whole input is refused unless one block covers the image.
+    func testWholeImageFunctionsAreNotTiled() throws {
+        let image = try randomImage(width: 40, height: 30, bands: 3, seed: 6)
+        let f = TestBlocks.conv5(padding: .zero)
+        let g = BlockFunction(halo: f.halo, scale: 1, outputBands: 3, padding: .zero, needsWholeImage: true, body: f.body)
+        XCTAssertThrowsError(try image.tiled(g, block: 32)) { XCTAssertTrue("\($0)".contains("whole image"), "\($0)") }
+        XCTAssertThrowsError(try image.tiled(g, blockWidth: 40, blockHeight: 16))
+        XCTAssertEqual(try image.tiled(g, block: 40).floatPixels(), try image.tiled(f, block: 40).floatPixels())
     }
 
     func testTinyImageSmallerThanHalo() throws {

@@ -58,7 +58,7 @@ final class KernelEstimatorTests: XCTestCase {
         XCTAssertEqual(k.values.count, expected.count)
         let diff = zip(k.values, expected).map { abs($0 - $1) }.max()!
         print("max difference \(diff), peak \(expected.max()!)")
-        XCTAssertLessThan(diff, 1e-4)
+        XCTAssertLessThan(diff, 1e-7)   // the README's "within 10⁻⁷"; 4.8e-8 measured
     }
 
     /// An image of a size with other prime factors is estimated as if mirrored out to a

@@ -54,5 +54,7 @@ final class NetworkTilingTests: XCTestCase {
         let tiled = try img.tiled(.network(net), block: 64)
         XCTAssertEqual([tiled.width, tiled.height], [120, 90])
         XCTAssertLessThan(maxDifference(try tiled.floatPixels(), reference), 1e-5)
+        // Smaller blocks would each pool over their own part: refused, not silently wrong.
+        XCTAssertThrowsError(try img.tiled(.network(net), block: 16))
     }
 }

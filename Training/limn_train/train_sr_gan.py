@@ -20,7 +20,6 @@ weights are the moving averages. GPU with bf16 autocast when present.
 import argparse
 import os
 import random
-import signal
 import sys
 import time
 
@@ -31,6 +30,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from limn_train.archs import SRNet, load
 from limn_train.data.degrade import degrade_second_order
 from limn_train.data.images import load_folder, random_crop
+from limn_train import long_run
 from limn_train.export import export, sha256
 from limn_train.gan import PatchDiscriminator, Perceptual, relativistic
 from limn_train.paths import DATASETS, REPO
@@ -41,7 +41,7 @@ CONFIG = {"strength": 1.0, "batch": 8, "lr_size": 48, "lr": 1e-4, "pixel": 1.0, 
 
 
 def train(a):
-    ckpt = torch.load(a.checkpoint, weights_only=False) if os.path.exists(a.checkpoint) else None
+    ckpt = long_run.load(a.checkpoint)
     origin = None if ckpt else (torch.load(a.from_, weights_only=False) if a.from_ else None)
     cfg = ckpt["config"] if ckpt else dict(CONFIG, strength=a.strength if a.strength is not None else 1.0)
     cfg = dict(cfg, **({"batch": a.batch} if a.batch else {}))
@@ -85,25 +85,17 @@ def train(a):
     print(f"{len(images)} training images; strength {cfg['strength']}; device {device}; from iteration {it} "
           f"({seconds / 3600:.2f} h); command: {' '.join(sys.argv)}", flush=True)
 
-    def save():
-        tmp = a.checkpoint + ".tmp"
-        torch.save({"gen": {s: g.state_dict() for s, g in gens.items()},
-                    "ema": {s: e.module.state_dict() for s, e in emas.items()},
-                    "n_averaged": {s: int(e.n_averaged) for s, e in emas.items()},
-                    "hparams": {s: g.hparams for s, g in gens.items()},
-                    "disc": disc.state_dict(), "opt_g": {s: o.state_dict() for s, o in opt_g.items()},
-                    "opt_d": opt_d.state_dict(), "iter": it, "seconds": seconds, "rng": rng.getstate(),
-                    "torch_rng": torch.get_rng_state(), "config": cfg,
-                    "history": history + [" ".join(sys.argv[1:])]}, tmp)
-        os.replace(tmp, a.checkpoint)
-        print(f"checkpoint at iteration {it} ({seconds / 3600:.2f} h)", flush=True)
-
-    stop = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.append(1))
-    start, last_save, log = time.time(), time.time(), {}
+    guard = long_run.Guard(a, lambda: {
+        "gen": {s: g.state_dict() for s, g in gens.items()},
+        "ema": {s: e.module.state_dict() for s, e in emas.items()},
+        "n_averaged": {s: int(e.n_averaged) for s, e in emas.items()},
+        "hparams": {s: g.hparams for s, g in gens.items()},
+        "disc": disc.state_dict(), "opt_g": {s: o.state_dict() for s, o in opt_g.items()},
+        "opt_d": opt_d.state_dict(), "iter": it, "seconds": seconds, "rng": rng.getstate(),
+        "torch_rng": torch.get_rng_state(), "config": cfg, "history": history + [" ".join(sys.argv[1:])]})
+    log = {}
     bf16 = dict(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda")
-    while not stop and (not a.minutes or time.time() - start < a.minutes * 60) and (not a.iters or it < a.iters):
+    while guard.running(it):
         t0 = time.time()
         s = SCALES[it % len(SCALES)]
         p = cfg["lr_size"]
@@ -141,10 +133,8 @@ def train(a):
                                             f"d {r[3] / r[4]:.3f}" for k, r in sorted(log.items()))
                   + f"  {seconds / it:.2f} s/it", flush=True)
             log = {}
-        if time.time() - last_save > a.save_minutes * 60:
-            save()
-            last_save = time.time()
-    save()
+        guard.tick()
+    guard.save()
 
 
 def export_presets(a):
@@ -163,22 +153,12 @@ def export_presets(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--checkpoint", required=True, help="the run's state; continued when it exists")
+    long_run.add_arguments(ap)
     ap.add_argument("--from", dest="from_", help="a new run starts from this other run's checkpoint")
     ap.add_argument("--strength", type=float, help="degradation strength of a new run (default 1)")
-    ap.add_argument("--minutes", type=float, default=0, help="stop after this long (0: when stopped)")
-    ap.add_argument("--iters", type=int, default=0, help="stop at this total iteration count (0: no limit)")
-    ap.add_argument("--save-minutes", type=float, default=10)
-    ap.add_argument("--lr", type=float, default=0, help="learning rate from now on (0: the run's own)")
-    ap.add_argument("--batch", type=int, default=0, help="batch size from now on (0: the run's own), e.g. larger on a GPU")
-    ap.add_argument("--seed", type=int, default=1, help="for a new run; a continued run keeps its generators")
     ap.add_argument("--data", nargs="+", default=[os.path.join(DATASETS, "sr_train")])
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: PyTorch's default)")
     ap.add_argument("--export", metavar="DIR", help="write photo_x2/x3/x4 from the checkpoint and stop")
-    a = ap.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    (export_presets if a.export else train)(a)
+    long_run.run(ap, train, export_presets)
 
 
 if __name__ == "__main__":

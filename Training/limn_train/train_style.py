@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import signal
 import sys
 import time
 
@@ -24,6 +23,7 @@ import torch
 
 from limn_train.archs import StyleNet
 from limn_train.data.images import load_folder, random_crop
+from limn_train import long_run
 from limn_train.export import export
 from limn_train.paths import DATASETS
 from limn_train.style_loss import HELD_BACK, MultiStyleLoss, load_rgb, tv
@@ -60,7 +60,7 @@ def grown(state, model, styles, old):
 
 
 def train(a):
-    ckpt = torch.load(a.checkpoint, weights_only=False) if os.path.exists(a.checkpoint) else None
+    ckpt = long_run.load(a.checkpoint)
     cfg = dict(ckpt["config"] if ckpt else CONFIG, **({"batch": a.batch} if a.batch else {}))
     styles = [s[0] for s in STYLES]
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -81,20 +81,13 @@ def train(a):
     print(f"{len(images)} content images, {len(styles)} styles; device {device}; from iteration {it} "
           f"({seconds / 3600:.2f} h); command: {' '.join(sys.argv)}", flush=True)
 
-    def save():
-        tmp = a.checkpoint + ".tmp"
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "iter": it, "seconds": seconds,
-                    "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "styles": styles, "config": cfg,
-                    "history": (ckpt or {}).get("history", []) + [" ".join(sys.argv[1:])]}, tmp)
-        os.replace(tmp, a.checkpoint)
-        print(f"checkpoint at iteration {it} ({seconds / 3600:.2f} h)", flush=True)
-
-    stop = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.append(1))
-    start, last_save, log = time.time(), time.time(), [0.0, 0.0, 0]
-    order = []
-    while not stop and (not a.minutes or time.time() - start < a.minutes * 60) and (not a.iters or it < a.iters):
+    order = list(ckpt.get("order", [])) if ckpt and ckpt["styles"] == styles else []
+    guard = long_run.Guard(a, lambda: {
+        "model": model.state_dict(), "opt": opt.state_dict(), "iter": it, "seconds": seconds, "order": order,
+        "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "styles": styles, "config": cfg,
+        "history": (ckpt or {}).get("history", []) + [" ".join(sys.argv[1:])]})
+    log = [0.0, 0.0, 0]
+    while guard.running(it):
         t0 = time.time()
         if len(order) < cfg["batch"]:
             order += rng.sample(range(len(styles)), len(styles))   # every style equally often
@@ -115,10 +108,8 @@ def train(a):
             print(f"iter {it}  style {log[0] / log[2]:.4f}  content {log[1] / log[2]:.4f}  "
                   f"{seconds / it:.2f} s/it", flush=True)
             log = [0.0, 0.0, 0]
-        if time.time() - last_save > a.save_minutes * 60:
-            save()
-            last_save = time.time()
-    save()
+        guard.tick()
+    guard.save()
 
 
 def export_preset(a):
@@ -151,21 +142,11 @@ def export_preset(a):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--checkpoint", required=True, help="the run's state; continued when it exists")
-    ap.add_argument("--minutes", type=float, default=0, help="stop after this long (0: when stopped)")
-    ap.add_argument("--iters", type=int, default=0, help="stop at this total iteration count (0: no limit)")
-    ap.add_argument("--save-minutes", type=float, default=10)
-    ap.add_argument("--lr", type=float, default=0, help="learning rate from now on (0: the run's own)")
-    ap.add_argument("--batch", type=int, default=0, help="batch size from now on (0: the run's own), e.g. larger on a GPU")
-    ap.add_argument("--seed", type=int, default=1, help="for a new run; a continued run keeps its generators")
+    long_run.add_arguments(ap)
     ap.add_argument("--data", nargs="+", default=[os.path.join(DATASETS, "sr_train"), os.path.join(DATASETS, "photos")],
                     help="content images (the held-back photos are always left out)")
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads (0: PyTorch's default)")
     ap.add_argument("--export", metavar="PATH", help="write the preset from the checkpoint and stop")
-    a = ap.parse_args()
-    if a.threads:
-        torch.set_num_threads(a.threads)
-    (export_preset if a.export else train)(a)
+    long_run.run(ap, train, export_preset)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ void limn_conv_output_size(const LimnConv *conv, int h, int w, int *oh, int *ow)
 // h x w input: a Winograd kernel, whose output is then blocked too (and so
 // must be the tensor it accumulates into). 1, 0, or -1 on error.
 int limn_conv_blocked(LimnConv *conv, int h, int w);
+// Writes oneDNN's name for the kernel that runs an h x w input into `name`
+// ("jit:avx512_core", "jit_wino_4x3:avx512_core", ...; for few output channels,
+// the name of the row path's inner convolution).
+int limn_conv_kernel(LimnConv *conv, int h, int w, char *name, int len);
 // Thread-safe: primitives are cached per input size. `src_blocked` tells the
 // input's layout; the output's is given by limn_conv_blocked.
 int limn_conv_run(LimnConv *conv, const float *src, int src_blocked, int h, int w, float *dst);

@@ -67,11 +67,22 @@ typedef int (*LimnBlockFn)(void *ctx, const float *in, int in_w, int in_h, int i
                            float *out, int out_w, int out_h, int out_bands,
                            char *err, int err_len);
 
-// Applies `fn` to a float image in blocks of block_w x block_h input pixels,
-// so that the result equals `fn` on the whole image padded by `halo`.
-// `release(ctx)` is called when the output image is closed.
-int limn_tiled(VipsImage *in, VipsImage **out, int out_bands, int scale, int block_w, int block_h,
-               int halo, LimnPad pad, LimnBlockFn fn, void *ctx, void (*release)(void *));
+typedef struct {
+    int out_bands, scale;
+    int block_w;            // input pixels
+    int block_h;            // input pixels; 0: block_w, or the tallest multiple of `align` below it
+                            // whose cached rows of output blocks fit in `cache_limit` bytes
+    int align;
+    int halo;
+    LimnPad pad;
+    size_t cache_limit;
+} LimnTiling;
+
+// Applies `fn` to a float image in blocks of `tiling`'s size, so that the
+// result equals `fn` on the whole image padded by its halo. `release(ctx)` is
+// called when the output image is closed (or at once when this fails).
+int limn_tiled(VipsImage *in, VipsImage **out, const LimnTiling *tiling, LimnBlockFn fn, void *ctx,
+               void (*release)(void *));
 
 // Progress bar on stderr while `image` is computed.
 void limn_progress_attach(VipsImage *image, const char *label);

@@ -4,6 +4,10 @@
 // contrast-free channel attention, then a pixel-shuffle tail added to a
 // bilinear upsampling of the input. Sync with
 // Training/limn_train/archs/compact_sr.py.
+//
+// A test architecture: no preset uses it. It exercises every operation the
+// engine has, and its channel attention pools over the whole input, so it is
+// exact only when one block covers the image (the tiled path refuses it otherwise).
 
 public final class CompactSR: Network {
     public static let architecture = "compact_sr"
@@ -83,7 +87,8 @@ public final class CompactSR: Network {
 
     public func macs(height h: Int, width w: Int) -> Int {
         let c = channels, q = c / 4, p = h * w
-        let block = p * (c * c * 9 + 3 * q * c * 9 + 3 * q * 9 + 3 * q * q + 3 * q * 2 * c + c * c)
+        // The channel attention's two 1x1 convolutions run on the pooled 1x1 image.
+        let block = p * (c * c * 9 + 3 * q * c * 9 + 3 * q * 9 + 3 * q * q + 3 * q * 2 * c + c * c) + 2 * c * q
         return p * 3 * c * 9 + blocks * block + p * c * c * 9 + p * c * 3 * scale * scale * 9
     }
 }

@@ -25,5 +25,8 @@ def load(path):
     kwargs = {k: tuple(int(v) for v in meta[k].split(",")) if "," in meta[k] else int(meta[k])
               for k in params if k in meta}
     model = cls(**kwargs)
+    # A one-style style_net saved before norms had a row per style: its (C,) norms are the (1, C) row.
+    own = model.state_dict()
+    tensors = {k: v[None] if k in own and own[k].dim() == v.dim() + 1 else v for k, v in tensors.items()}
     model.load_state_dict(tensors, strict=True)
     return model.eval(), meta
