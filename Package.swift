@@ -5,7 +5,8 @@ let package = Package(
     name: "Limn",
     products: [
         .executable(name: "limn", targets: ["LimnCLI"]),
-        .library(name: "Limn", targets: ["Limn"]),
+        // The operations, and the image and engine modules their public API uses.
+        .library(name: "Limn", targets: ["Limn", "LimnImage", "LimnEngine"]),
         .executable(name: "limn-bench", targets: ["LimnBench"]),
     ],
     dependencies: [
@@ -20,17 +21,16 @@ let package = Package(
         // operations written in C (lanczos resampler, tiled block operator).
         // Swift imports libvips through this module only: vips.h is textual, so
         // a second module including it would own its declarations by chance.
+        .target(name: "CLimnVips", dependencies: ["CVips"]),
+        // oneDNN's headers and library (Debian libdnnl-dev; it ships no pkg-config file).
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        // Compute kernels: convolution through oneDNN, plain C for the memory-bound
+        // operations around it. libgomp is oneDNN's threading runtime.
         .target(
-            name: "CLimnVips", dependencies: ["CVips"],
-            cSettings: [.unsafeFlags(["-O2"])]),
-        // Compute kernels: convolution through oneDNN (Debian libdnnl-dev), plain C
-        // for the memory-bound operations around it.
-        .target(
-            name: "CLimnEngine",
-            cSettings: [.unsafeFlags(["-O2"])],
-            linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp"), .linkedLibrary("m")]),
+            name: "CLimnEngine", dependencies: ["CDNNL"],
+            linkerSettings: [.linkedLibrary("gomp"), .linkedLibrary("m")]),
         // Tensors, operations, weights files and network architectures.
-        .target(name: "LimnEngine", dependencies: ["CLimnEngine"]),
+        .target(name: "LimnEngine", dependencies: ["CLimnEngine", "CDNNL"]),
         // Everything libvips: load, colour, metadata, save, tiled operator.
         .target(name: "LimnImage", dependencies: ["CLimnVips"]),
         // The operations the commands run.

@@ -2,21 +2,35 @@ import Foundation
 import LimnEngine
 
 extension PresetManifest {
-    /// The shipped presets: $LIMN_PRESETS, else the nearest `Presets/` folder
-    /// (with a manifest) above the running executable, as in a source checkout,
-    /// else /usr/local/share/limn/Presets.
-    public static func installed() throws -> PresetManifest {
+    /// Where the shipped presets are looked for, in order: `explicit` (the CLI's
+    /// `--presets`), `$LIMN_PRESETS`, `share/limn/presets` beside the running
+    /// executable's `bin` (the real file, through /proc/self/exe: an installed
+    /// prefix), then the `Presets/` of the source checkout this was built from.
+    /// The first two are taken as given; the others only when they hold a manifest.
+    public static func installed(explicit: String? = nil) throws -> PresetManifest {
+        if let explicit { return try PresetManifest(folder: explicit) }
         if let env = ProcessInfo.processInfo.environment["LIMN_PRESETS"], !env.isEmpty {
             return try PresetManifest(folder: env)
         }
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        while dir.path != "/" {
-            let candidate = dir.appendingPathComponent("Presets")
-            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("manifest.json").path) {
-                return try PresetManifest(folder: candidate.path)
-            }
-            dir = dir.deletingLastPathComponent()
+        let places = searchedFolders
+        for folder in places where FileManager.default.fileExists(atPath: folder + "/manifest.json") {
+            return try PresetManifest(folder: folder)
         }
-        return try PresetManifest(folder: "/usr/local/share/limn/Presets")
+        throw EngineError("no presets found: looked in --presets (not given), $LIMN_PRESETS (unset), "
+                          + places.joined(separator: ", "))
+    }
+
+    /// The folders searched after --presets and $LIMN_PRESETS.
+    static var searchedFolders: [String] {
+        var places: [String] = []
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let prefix = URL(fileURLWithPath: exe).deletingLastPathComponent().deletingLastPathComponent()
+            places.append(prefix.appendingPathComponent("share/limn/presets").path)
+        }
+        // Sources/Limn/PresetLocation.swift -> the checkout's Presets/.
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        places.append(checkout.appendingPathComponent("Presets").path)
+        return places
     }
 }

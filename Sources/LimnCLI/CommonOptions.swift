@@ -48,13 +48,18 @@ struct StrengthOption: ParsableArguments {
 /// Inputs, outputs and run settings shared by every image command.
 struct CommonOptions: ParsableArguments {
     @Argument(help: ArgumentHelp(
-        "INPUT OUTPUT, or several INPUTs with --output-dir. '-' reads standard input or writes standard output.",
+        "INPUT OUTPUT, or INPUTs (files or folders) with --output-dir. '-' reads standard input or writes standard output.",
         valueName: "files"))
     var files: [String] = []
 
     @Option(name: .customLong("output-dir"), help: ArgumentHelp(
-        "Write every INPUT into this folder, keeping its name.", valueName: "dir"))
+        "Write every INPUT into this folder (created as needed), keeping its name; a folder INPUT's files keep their paths below it.",
+        valueName: "dir"))
     var outputDir: String?
+
+    @OptionGroup var batch: BatchOptions
+
+    @OptionGroup var presets: PresetsOption
 
     @Option(parsing: .unconditional,
             help: ArgumentHelp("With --output-dir: add this to each output name before its suffix.",
@@ -80,37 +85,38 @@ struct CommonOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if files.isEmpty { throw ValidationError("missing INPUT and OUTPUT") }
+        if files.isEmpty && batch.manifest == nil { throw ValidationError("missing INPUT and OUTPUT") }
         if outputDir == nil {
+            if batch.isBatch { throw ValidationError("--manifest, --include and --shard need --output-dir") }
             if files.count == 1 { throw ValidationError("missing OUTPUT (or use --output-dir)") }
             if files.count > 2 { throw ValidationError("several INPUTs need --output-dir") }
             if !suffix.isEmpty { throw ValidationError("--suffix applies to --output-dir") }
             if format != nil && files[1] != "-" {
                 throw ValidationError("--format applies to '-' and --output-dir; OUTPUT's suffix sets its format")
             }
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: files[0], isDirectory: &isDir), isDir.boolValue {
+                throw ValidationError("'\(files[0])' is a folder: give --output-dir for folder inputs")
+            }
         } else if files.contains("-") {
-            throw ValidationError("--output-dir takes files, not '-'")
+            throw ValidationError("--output-dir takes files and folders, not '-'")
         }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
         if suffix.contains("/") { throw ValidationError("--suffix cannot contain '/'") }
+        if batch.manifest == "-" && files.contains("-") { throw ValidationError("standard input cannot be both") }
     }
 
-    /// (input, output) pairs this run processes.
-    var jobs: [(ImageSource, ImageDestination)] {
+    /// What this run processes.
+    func items() throws -> [BatchItem] {
         guard let outputDir else {
             let out = files[1] == "-" ? ImageDestination.standardOutput(format: format ?? "png")
                                       : .file(files[1])
-            return [(ImageSource(files[0]), out)]
+            return [BatchItem(source: ImageSource(files[0]), destination: out, relative: "")]
         }
-        return files.map { input in
-            let url = URL(fileURLWithPath: input)
-            let ext = format ?? url.pathExtension
-            let name = url.deletingPathExtension().lastPathComponent + suffix + "." + ext
-            return (.file(input), .file(URL(fileURLWithPath: outputDir).appendingPathComponent(name).path))
-        }
+        return try BatchPlan.items(files: files, outputDir: outputDir, suffix: suffix, format: format, batch: batch)
     }
 
-    /// Runs `operation` on every job. Failures are reported one line each and do
+    /// Runs `operation` on every input. Failures are reported one line each and do
     /// not stop a batch; throws ExitCode.failure if any failed. `sequential`:
     /// whether the operation reads each image only once, top to bottom.
     func runJobs(sequential: Bool = true, _ operation: (WorkingImage) throws -> WorkingImage) throws {
@@ -120,29 +126,98 @@ struct CommonOptions: ParsableArguments {
                       writer: ImageWriter(progress: showProgress))
         if let outputDir {
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: outputDir, isDirectory: &isDir), isDir.boolValue else {
+            if FileManager.default.fileExists(atPath: outputDir, isDirectory: &isDir), !isDir.boolValue {
                 throw ValidationError("--output-dir '\(outputDir)' is not a folder")
             }
         }
+        let items = try items()
+        let report = try batch.report.map { try Report(path: $0) }
         var failed: [String] = []
-        for (source, destination) in jobs {
+        for item in items {
+            let start = Date()
+            var status = "done", message: String? = nil
             do {
-                try job.run(source, to: destination, operation)
+                if batch.skipExisting && isDone(item) {
+                    status = "skipped"
+                } else {
+                    if case .file(let spec) = item.destination, outputDir != nil {
+                        let dir = (ImageDestination.pathOf(spec) as NSString).deletingLastPathComponent
+                        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    }
+                    try job.run(item.source, to: item.destination, operation)
+                }
             } catch {
                 printError("\(error)")
-                failed.append("\(source)")
+                failed.append("\(item.source)")
+                status = "failed"
+                message = "\(error)"
             }
+            report?.add(item, status: status, seconds: Date().timeIntervalSince(start), error: message)
         }
-        if failed.count > 0 && jobs.count > 1 {
-            printError("\(failed.count) of \(jobs.count) failed: \(failed.joined(separator: ", "))")
+        if failed.count > 0 && items.count > 1 {
+            printError("\(failed.count) of \(items.count) failed: \(failed.joined(separator: ", "))")
         }
         if !failed.isEmpty { throw ExitCode.failure }
     }
+
+    /// An output that exists, is not empty and is newer than its input: only the
+    /// writer's atomic rename creates one, so its input was processed.
+    private func isDone(_ item: BatchItem) -> Bool {
+        guard case .file(let input) = item.source, case .file(let spec) = item.destination,
+              let o = try? FileManager.default.attributesOfItem(atPath: ImageDestination.pathOf(spec)),
+              let i = try? FileManager.default.attributesOfItem(atPath: input),
+              let size = o[.size] as? Int, size > 0,
+              let outTime = o[.modificationDate] as? Date, let inTime = i[.modificationDate] as? Date else { return false }
+        return outTime > inTime
+    }
 }
 
-/// The installed presets; a missing or broken manifest is a usage error.
-func installedPresets() throws -> PresetManifest {
-    do { return try PresetManifest.installed() } catch { throw ValidationError("\(error)") }
+/// `--report`: one JSON object a line per input, written as each one ends.
+final class Report {
+    private let handle: FileHandle
+    private let encoder = JSONEncoder()
+
+    struct Line: Encodable {
+        let input: String, output: String, status: String, seconds: Double
+        let input_bytes: Int?, output_bytes: Int?, error: String?
+    }
+
+    init(path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let h = FileHandle(forWritingAtPath: path) else {
+            throw ValidationError("cannot write the report '\(path)'")
+        }
+        handle = h
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    func add(_ item: BatchItem, status: String, seconds: Double, error: String?) {
+        func size(_ path: String?) -> Int? {
+            path.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }
+        }
+        var input: String? = nil, output: String? = nil
+        if case .file(let p) = item.source { input = p }
+        if case .file(let p) = item.destination { output = ImageDestination.pathOf(p) }
+        let line = Line(input: input ?? "\(item.source)", output: output ?? "\(item.destination)", status: status,
+                        seconds: (seconds * 1000).rounded() / 1000, input_bytes: size(input),
+                        output_bytes: status == "failed" ? nil : size(output), error: error)
+        if let data = try? encoder.encode(line) { handle.write(data + Data("\n".utf8)) }
+    }
+}
+
+/// `--presets DIR`: which presets every command uses.
+struct PresetsOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The presets folder (default: $LIMN_PRESETS, else PREFIX/share/limn/presets beside the installed binary, else the source checkout's Presets/).",
+        valueName: "dir"))
+    var presets: String?
+
+    /// The presets; a missing or broken manifest is a usage error.
+    func manifest() throws -> PresetManifest {
+        do { return try PresetManifest.installed(explicit: presets) } catch { throw ValidationError("\(error)") }
+    }
 }
 
 func printError(_ message: String) {

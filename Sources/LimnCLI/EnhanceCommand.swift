@@ -22,7 +22,7 @@ struct Enhance: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let enhancer = Enhancer(model: model, strength: strength.strength, tile: tile.value, manifest: try installedPresets())
+        let enhancer = Enhancer(model: model, strength: strength.strength, tile: tile.value, manifest: try common.presets.manifest())
         // The kernel is estimated from the middle of the image before the
         // blocks stream, so the image is read twice: random access.
         try common.runJobs(sequential: false) { try enhancer($0) }

@@ -59,7 +59,7 @@ struct Stylize: ParsableCommand {
 
     func run() throws {
         let stylizer = Stylizer(styles: style.styles, strength: strength.strength, preserveColors: preserveColors,
-                                workingSize: workingSize, tile: tile.value, manifest: try installedPresets())
+                                workingSize: workingSize, tile: tile.value, manifest: try common.presets.manifest())
         try common.runJobs(sequential: false) { try stylizer($0) }
     }
 }
@@ -67,8 +67,10 @@ struct Stylize: ParsableCommand {
 struct Presets: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the shipped networks: styles, upscalers.")
 
+    @OptionGroup var presets: PresetsOption
+
     func run() throws {
-        let manifest = try installedPresets()
+        let manifest = try presets.manifest()
         if manifest.entries.isEmpty {
             print("No presets installed in \(manifest.folder).")
             return

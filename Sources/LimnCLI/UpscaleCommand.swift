@@ -67,7 +67,7 @@ struct Upscale: ParsableCommand {
             let upscaler = LanczosUpscaler(size: size)
             try common.runJobs { try upscaler($0) }
         case .photo, .fidelity:
-            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: tile.value, manifest: try installedPresets())
+            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: tile.value, manifest: try common.presets.manifest())
             try common.runJobs { try upscaler($0) }
         }
     }

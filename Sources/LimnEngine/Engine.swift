@@ -1,3 +1,6 @@
+// CDNNL is imported only for its link directive: CLimnEngine's C calls oneDNN,
+// and a C target does not link a system library's module by itself.
+internal import CDNNL
 import CLimnEngine
 
 /// Process-wide settings of the compute kernels.

@@ -30,7 +30,8 @@ public struct PresetManifest: Sendable {
     public func entry(_ name: String, task: String) throws -> Entry {
         guard let e = entries.first(where: { $0.name == name && $0.task == task }) else {
             let known = entries.filter { $0.task == task }.map(\.name)
-            throw EngineError("no \(task) preset '\(name)'" + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))"))
+            throw EngineError("no \(task) preset '\(name)'" + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))")
+                              + "; presets from \(folder)")
         }
         return e
     }

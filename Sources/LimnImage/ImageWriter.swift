@@ -42,6 +42,9 @@ public enum ImageDestination: Sendable, CustomStringConvertible {
     }
 
     /// "a.jpg[Q=9]" → ("a.jpg", "[Q=9]").
+    /// The file path of an output spec, without its save options ("out.jpg[Q=90]" -> "out.jpg").
+    public static func pathOf(_ spec: String) -> String { splitOptions(spec).0 }
+
     static func splitOptions(_ spec: String) -> (String, String) {
         guard spec.hasSuffix("]"), let open = spec.lastIndex(of: "[") else { return (spec, "") }
         return (String(spec[..<open]), String(spec[open...]))

@@ -113,7 +113,8 @@ final class FailureTests: XCTestCase {
         // Wrong counts of files.
         assertCleanFailure(try limn(["upscale", good]), contains: "OUTPUT")
         assertCleanFailure(try limn(["upscale", good, good, good]), contains: "--output-dir")
-        assertCleanFailure(try limn(["upscale", "--output-dir", dir + "/none", good]), contains: "not a folder")
+        assertCleanFailure(try limn(["upscale", "--output-dir", good, good]), contains: "not a folder")
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", "--output-dir", dir + "/new/folder", good]).status, 0)
         assertCleanFailure(try limn(["frobnicate"]), contains: "frobnicate")
     }
 
