@@ -36,7 +36,7 @@ enum EngineBench {
         var isaPtr: UnsafePointer<CChar>? = nil
         let peak = o.int("ops", 1) != 0 ? limn_peak_gflops(Int32(threads), &isaPtr) : 0
         if peak > 0 {
-            print("Machine: \(Measure.machine()); threads: \(threads); oneDNN kernels: \(String(cString: limn_engine_isa()))")
+            print("Machine: \(Measure.machine()); threads: \(threads); oneDNN kernels: \(Engine.instructionSet)")
             print("Measured FP32 peak: \(Measure.f(peak)) GFLOP/s (\(threads) threads, \(String(cString: isaPtr!)) FMA loop)\n")
         }
 

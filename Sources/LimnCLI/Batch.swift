@@ -56,6 +56,12 @@ struct BatchOptions: ParsableArguments {
     var isBatch: Bool { manifest != nil || !include.isEmpty || shard != nil }
 }
 
+/// Whether `path` names an existing folder.
+func isFolder(_ path: String) -> Bool {
+    var isDir: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+}
+
 /// One input of a run and where its output goes.
 struct BatchItem {
     let source: ImageSource
@@ -77,8 +83,7 @@ enum BatchPlan {
         var inputs: [(path: String, relative: String)] = []
         let outputRoot = URL(fileURLWithPath: outputDir).standardizedFileURL.path
         for arg in files {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: arg, isDirectory: &isDir), isDir.boolValue {
+            if isFolder(arg) {
                 inputs += try folder(arg, include: batch.include, skipping: outputRoot)
             } else {
                 inputs.append((arg, URL(fileURLWithPath: arg).lastPathComponent))
@@ -92,7 +97,7 @@ enum BatchPlan {
         var items: [BatchItem] = []
         for (path, relative) in inputs {
             let rel = URL(fileURLWithPath: relative, relativeTo: URL(fileURLWithPath: "/"))
-            let ext = format.map { withoutOptions($0) } ?? rel.pathExtension
+            let (ext, saveOptions) = format.map(ImageDestination.splitOptions) ?? (rel.pathExtension, "")
             let name = rel.deletingPathExtension().lastPathComponent + suffix + (ext.isEmpty ? "" : "." + ext)
             let dir = (relative as NSString).deletingLastPathComponent
             let outRelative = dir.isEmpty ? name : dir + "/" + name
@@ -105,8 +110,7 @@ enum BatchPlan {
                 throw ValidationError("'\(path)' would be overwritten by its own output")
             }
             byOutput[outRelative] = path
-            items.append(BatchItem(source: .file(path), destination: .file(out + (format.map(options) ?? "")),
-                                   relative: outRelative))
+            items.append(BatchItem(source: .file(path), destination: .file(out + saveOptions), relative: outRelative))
         }
         items.sort { Array($0.relative.utf8).lexicographicallyPrecedes(Array($1.relative.utf8)) }
         if let shard = batch.shard {
@@ -171,13 +175,5 @@ enum BatchPlan {
             let parts = URL(fileURLWithPath: p).standardizedFileURL.pathComponents
             return (p, parts.dropFirst(common.count).joined(separator: "/"))
         }
-    }
-
-    /// "jpg[Q=90]" without, and only, its save options.
-    private static func withoutOptions(_ format: String) -> String {
-        format.firstIndex(of: "[").map { String(format[..<$0]) } ?? format
-    }
-    private static func options(_ format: String) -> String {
-        format.firstIndex(of: "[").map { String(format[$0...]) } ?? ""
     }
 }

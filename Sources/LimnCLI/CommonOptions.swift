@@ -94,8 +94,7 @@ struct CommonOptions: ParsableArguments {
             if format != nil && files[1] != "-" {
                 throw ValidationError("--format applies to '-' and --output-dir; OUTPUT's suffix sets its format")
             }
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: files[0], isDirectory: &isDir), isDir.boolValue {
+            if isFolder(files[0]) {
                 throw ValidationError("'\(files[0])' is a folder: give --output-dir for folder inputs")
             }
         } else if files.contains("-") {
@@ -124,11 +123,8 @@ struct CommonOptions: ParsableArguments {
         let showProgress = !quiet && (progress || isatty(2) != 0)
         let job = Job(reader: ImageReader(maxPixels: maxPixels.value, sequential: sequential),
                       writer: ImageWriter(progress: showProgress))
-        if let outputDir {
-            var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: outputDir, isDirectory: &isDir), !isDir.boolValue {
-                throw ValidationError("--output-dir '\(outputDir)' is not a folder")
-            }
+        if let outputDir, FileManager.default.fileExists(atPath: outputDir), !isFolder(outputDir) {
+            throw ValidationError("--output-dir '\(outputDir)' is not a folder")
         }
         let items = try items()
         let report = try batch.report.map { try Report(path: $0) }

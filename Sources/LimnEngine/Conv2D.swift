@@ -1,5 +1,5 @@
 import CLimnEngine
-import Foundation
+import Synchronization
 
 /// A 2-D convolution through oneDNN, with zero padding, bias and a fused
 /// activation. With `accumulates`, the call adds its result to a given tensor
@@ -99,17 +99,16 @@ public final class Conv2D: @unchecked Sendable {
 
     /// Multiply-accumulates of the convolutions `body` runs (the check on every architecture's `macs`).
     static func countingMACs(_ body: () throws -> Void) rethrows -> Int {
-        counter.lock.withLock { counter.active = true; counter.macs = 0 }
-        defer { counter.lock.withLock { counter.active = false } }
+        countedMACs.store(0, ordering: .relaxed)
+        counting.store(true, ordering: .relaxed)
+        defer { counting.store(false, ordering: .relaxed) }
         try body()
-        return counter.lock.withLock { counter.macs }
+        return countedMACs.load(ordering: .relaxed)
     }
 
-    private final class Counter: @unchecked Sendable {
-        let lock = NSLock()
-        var active = false, macs = 0
-    }
-    private static let counter = Counter()
+    // An atomic load per convolution when not counting: no lock on the hot path.
+    private static let counting = Atomic<Bool>(false)
+    private static let countedMACs = Atomic<Int>(0)
 
     /// Runs into `out`: a Winograd kernel takes either layout and leaves its
     /// output blocked (a residual it adds to is made blocked first); the others
@@ -125,8 +124,8 @@ public final class Conv2D: @unchecked Sendable {
             throw EngineError.kernel
         }
         out.blocked = blocked == 1
-        Self.counter.lock.withLock {
-            if Self.counter.active { Self.counter.macs += macs(height: x.height, width: x.width) }
+        if Self.counting.load(ordering: .relaxed) {
+            Self.countedMACs.add(macs(height: x.height, width: x.width), ordering: .relaxed)
         }
     }
 }

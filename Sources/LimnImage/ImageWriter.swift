@@ -45,7 +45,8 @@ public enum ImageDestination: Sendable, CustomStringConvertible {
     /// The file path of an output spec, without its save options ("out.jpg[Q=90]" -> "out.jpg").
     public static func pathOf(_ spec: String) -> String { splitOptions(spec).0 }
 
-    static func splitOptions(_ spec: String) -> (String, String) {
+    /// A spec and its bracketed save options: "out.jpg[Q=90]" -> ("out.jpg", "[Q=90]").
+    public static func splitOptions(_ spec: String) -> (String, String) {
         guard spec.hasSuffix("]"), let open = spec.lastIndex(of: "[") else { return (spec, "") }
         return (String(spec[..<open]), String(spec[open...]))
     }

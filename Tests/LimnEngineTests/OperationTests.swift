@@ -79,7 +79,7 @@ final class OperationTests: XCTestCase {
             try Conv2D(weights: rng.array(oc * ic * k * k), bias: rng.array(oc), inChannels: ic, outChannels: oc,
                        kernel: k, padding: k / 2, activation: act)
         }
-        let avx512 = String(cString: limn_engine_isa()).hasPrefix("avx512")
+        let avx512 = Engine.instructionSet.hasPrefix("avx512")
         let wino = try conv(32, 32, 3).kernelName(height: 20, width: 18)
         XCTAssertEqual(wino.contains("wino"), avx512, wino)
         XCTAssertEqual(try conv(32, 32, 3, .leakyReLU(0.05)).kernelName(height: 20, width: 18).contains("wino"), avx512)
@@ -101,7 +101,7 @@ final class OperationTests: XCTestCase {
         let ref = referenceConv(x, weights: w, bias: b, outC: 48, k: 3, stride: 1, pad: 1, dilation: 1, groups: 1)
         Activation.leakyReLU(0.05).applyReference(ref)
         let y = try conv(x)
-        XCTAssertEqual(y.blocked, String(cString: limn_engine_isa()).hasPrefix("avx512"))
+        XCTAssertEqual(y.blocked, Engine.instructionSet.hasPrefix("avx512"))
         XCTAssertLessThan(relativeError(y.values, ref.values), 1e-5)
         XCTAssertTrue(ref.values.contains { $0 < 0 }, "the slope was exercised")
     }
