@@ -1,34 +1,29 @@
-// Progress bar on stderr, and removal of a half-written output on signals.
+// Progress reports with cancellation, and removal of a half-written output on signals.
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "limnvips.h"
 
-static void on_eval(VipsImage *image, VipsProgress *progress, const char *label) {
-    static int last = -1;
-    int percent = progress->percent;
-    if (percent == last) return;
-    last = percent;
-    char bar[31];
-    int filled = percent * 30 / 100;
-    for (int i = 0; i < 30; i++) bar[i] = i < filled ? '#' : '.';
-    bar[30] = '\0';
-    fprintf(stderr, "\r%s [%s] %3d%%", label, bar, percent);
-    fflush(stderr);
+typedef struct {
+    limn_progress_fn fn;
+    void *ctx;
+} Listener;
+
+static void on_eval(VipsImage *image, VipsProgress *progress, Listener *l) {
+    if (l->fn(l->ctx, progress->percent)) vips_image_set_kill(image, TRUE);
 }
 
-static void on_posteval(VipsImage *image, VipsProgress *progress, const char *label) {
-    fprintf(stderr, "\r%s [##############################] 100%%\n", label);
-    fflush(stderr);
-}
-
-void limn_progress_attach(VipsImage *image, const char *label) {
-    char *copy = g_strdup(label);
+void limn_progress_attach(VipsImage *image, limn_progress_fn fn, void *ctx) {
+    Listener *l = g_new(Listener, 1);
+    l->fn = fn;
+    l->ctx = ctx;
     vips_image_set_progress(image, TRUE);
-    g_signal_connect(image, "eval", G_CALLBACK(on_eval), copy);
-    g_signal_connect_data(image, "posteval", G_CALLBACK(on_posteval), copy,
-                          (GClosureNotify) g_free, 0);
+    g_signal_connect_data(image, "eval", G_CALLBACK(on_eval), l, (GClosureNotify) g_free, 0);
+}
+
+void limn_progress_detach(VipsImage *image) {
+    g_signal_handlers_disconnect_matched(image, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, G_CALLBACK(on_eval), NULL);
 }
 
 // A fixed buffer: the handler may only call async-signal-safe functions.

@@ -69,3 +69,7 @@ int limn_write_file(VipsImage *in, const char *filename) { return vips_image_wri
 int limn_write_target(VipsImage *in, const char *suffix, VipsTarget *target) {
     return vips_image_write_to_target(in, suffix, target, NULL);
 }
+
+int limn_write_buffer(VipsImage *in, const char *suffix, void **buf, size_t *len) {
+    return vips_image_write_to_buffer(in, suffix, buf, len, NULL);
+}

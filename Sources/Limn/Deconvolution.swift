@@ -9,33 +9,33 @@ import LimnImage
 /// (`taper`), applied block by block. A kernel whose energy lies outside `gate`
 /// (a near-delta: the photo is sharp; or diffuse: the estimate failed) is
 /// replaced by a delta, leaving only the filter's mild smoothing.
-public struct Deconvolution: Sendable {
-    public static let estimateSize = 256
-    public static let gate: ClosedRange<Double> = 0.01...0.15
-    public static let radius = 48
+package struct Deconvolution: Sendable {
+    package static let estimateSize = 256
+    package static let gate: ClosedRange<Double> = 0.01...0.15
+    package static let radius = 48
     /// Blocks of this size plus the halo fill a 512-point transform.
-    public static let block = 512 - 2 * radius
+    package static let block = 512 - 2 * radius
     /// Penalties on the result's gradients and on its values (which bounds the
     /// gain where a wrong kernel's spectrum nears zero at low frequencies).
-    public static let mu = 5e-3, eps = 5e-3
+    package static let mu = 5e-3, eps = 5e-3
     /// Images smaller than this on a side are not estimated (too little to go on).
-    public static let smallest = 64
+    package static let smallest = 64
 
     /// The estimated kernel (a delta for images too small to estimate).
-    public let estimate: BlurKernel
+    package let estimate: BlurKernel
     /// The kernel the filter inverts: `estimate` inside the gate, else a delta.
-    public let kernel: BlurKernel
+    package let kernel: BlurKernel
     /// (2 radius + 1)² taps, row-major.
-    public let filter: [Double]
+    package let filter: [Double]
 
-    public init(kernel estimate: BlurKernel) {
+    package init(kernel estimate: BlurKernel) {
         self.estimate = estimate
         kernel = Self.gate.contains(estimate.energy) ? estimate : .delta(1)
         filter = Self.inverseFilter(kernel)
     }
 
     /// Estimates the kernel of `rgb` (three bands in [0, 1]).
-    public init(estimatingFrom rgb: Image, estimator: KernelEstimator = KernelEstimator()) throws {
+    package init(estimatingFrom rgb: Image, estimator: KernelEstimator = KernelEstimator()) throws {
         if min(rgb.width, rgb.height) < Self.smallest {
             self.init(kernel: .delta(1))
         } else {
@@ -45,7 +45,7 @@ public struct Deconvolution: Sendable {
     }
 
     /// BT.601 luma of the central `estimateSize` px of `rgb` (the whole image if smaller), and its size.
-    public static func centralLuma(_ rgb: Image) throws -> ([Double], height: Int, width: Int) {
+    package static func centralLuma(_ rgb: Image) throws -> ([Double], height: Int, width: Int) {
         let w = min(estimateSize, rgb.width), h = min(estimateSize, rgb.height)
         let crop = try rgb.cropped(left: (rgb.width - w) / 2, top: (rgb.height - h) / 2, width: w, height: h)
         let y = try crop.luma().floatPixels()
@@ -91,7 +91,7 @@ public struct Deconvolution: Sendable {
 
     /// A block function from three bands to six: the input, then the input
     /// convolved with `filter` and clamped to [0, 1]. Borders are mirrored.
-    public var blockFunction: BlockFunction {
+    package var blockFunction: BlockFunction {
         let r = Self.radius, filter = Plane(height: 2 * r + 1, width: 2 * r + 1, values: self.filter)
         // Whole blocks share one grid, and so the filter's transform on it.
         let n = FFT.goodSize(atLeast: Self.block + 2 * r)

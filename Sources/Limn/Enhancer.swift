@@ -7,22 +7,26 @@ import LimnImage
 /// (`Deconvolution`), which it uses where it helps. Grey images go through as
 /// RGB and come back grey; with alpha, the network sees premultiplied colour,
 /// so the colour of transparent pixels does not spread into visible ones.
-public struct Enhancer: Sendable {
-    public let model: String
-    public let strength: Double
-    public let tile: Int
+package struct Enhancer: Sendable {
+    package let model: String
+    package let strength: Double
+    package let tile: Int
     /// The default block edge: the network's 88-px margins make larger blocks pay off.
-    public static let defaultTile = 384
+    package static let defaultTile = 384
     let networks: LoadedNetworks
 
-    public init(model: String, strength: Double, tile: Int, manifest: PresetManifest) {
+    package init(model: String, strength: Double, tile: Int, manifest: PresetManifest) {
+        self.init(model: model, strength: strength, tile: tile, networks: LoadedNetworks(manifest))
+    }
+
+    init(model: String, strength: Double, tile: Int, networks: LoadedNetworks) {
         self.model = model
         self.strength = strength
         self.tile = tile
-        networks = LoadedNetworks(manifest)
+        self.networks = networks
     }
 
-    public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
+    package func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let rgb = try input.networkRGB()
         let net = try networks.network(model, task: "enhance")
         // A fused network takes the image and its deconvolution, as six bands.

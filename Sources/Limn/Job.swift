@@ -1,26 +1,47 @@
+import Foundation
 import LimnImage
 
 /// One run of an operation: read, convert to the working space, apply,
 /// convert back, write.
-public struct Job: Sendable {
-    public var reader: ImageReader
-    public var writer: ImageWriter
+package struct Job: Sendable {
+    package var reader: ImageReader
+    package var writer: ImageWriter
 
-    public init(reader: ImageReader, writer: ImageWriter) {
+    package init(reader: ImageReader, writer: ImageWriter) {
         self.reader = reader
         self.writer = writer
     }
 
-    public func run(_ source: ImageSource, to destination: ImageDestination,
+    /// Reads `source`, applies `operation` and writes the result to `destination`.
+    package func run(_ source: ImageSource, to destination: ImageDestination,
                     _ operation: (WorkingImage) throws -> WorkingImage) throws {
         try destination.validate()
-        let image = try reader.read(source)
-        let result = try operation(WorkingImage(image))
-        let output = try result.composed()
+        let output = try apply(operation, to: source)
         do {
             try writer.write(output, to: destination)
         } catch let error as LimnError {
-            throw LimnError("\(source) → \(destination): \(error.message)")
+            throw error.naming("\(source) → \(destination)")
         }
+    }
+
+    /// Reads `source`, applies `operation` and returns the result encoded as
+    /// `format` ("png", "jpg[Q=90]", "webp", "tif").
+    package func encode(_ source: ImageSource, format: String,
+                       _ operation: (WorkingImage) throws -> WorkingImage) throws -> Data {
+        try ImageDestination.standardOutput(format: format).validate()
+        let output = try apply(operation, to: source)
+        do {
+            return try writer.encode(output, format: format)
+        } catch let error as LimnError {
+            throw error.naming("\(source)")
+        }
+    }
+
+    private func apply(_ operation: (WorkingImage) throws -> WorkingImage, to source: ImageSource) throws -> Image {
+        try writer.control?.check()
+        let image = try reader.read(source)
+        let result = try operation(WorkingImage(image))
+        try writer.control?.check()
+        return try result.composed()
     }
 }

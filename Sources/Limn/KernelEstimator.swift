@@ -88,26 +88,26 @@ struct Plane {
 }
 
 /// A blur kernel: odd-sized, centred, non-negative, summing to 1, applied by convolution.
-public struct BlurKernel: Sendable, Equatable {
-    public let size: Int
+package struct BlurKernel: Sendable, Equatable {
+    package let size: Int
     /// size x size, row-major.
-    public let values: [Double]
+    package let values: [Double]
 
-    public init(size: Int, values: [Double]) {
+    package init(size: Int, values: [Double]) {
         precondition(size % 2 == 1 && values.count == size * size)
         self.size = size
         self.values = values
     }
 
     /// The kernel that leaves images unchanged.
-    public static func delta(_ size: Int) -> BlurKernel {
+    package static func delta(_ size: Int) -> BlurKernel {
         var v = [Double](repeating: 0, count: size * size)
         v[size * size / 2] = 1
         return BlurKernel(size: size, values: v)
     }
 
     /// Sum of squares: near 1 for a near-delta (a sharp photo), small for a long or diffuse blur.
-    public var energy: Double { values.reduce(0) { $0 + $1 * $1 } }
+    package var energy: Double { values.reduce(0) { $0 + $1 * $1 } }
 
     var plane: Plane { Plane(height: size, width: size, values: values) }
 }
@@ -117,21 +117,21 @@ public struct BlurKernel: Sendable, Equatable {
 /// 2013) and a least-squares kernel fitted in the gradient domain away from the image border,
 /// clipped, pruned to its connected pieces and re-centred. A port of
 /// Training/limn_train/kernel_estimate.py, which is its reference.
-public struct KernelEstimator: Sendable {
+package struct KernelEstimator: Sendable {
     /// Initial weight of the latent image's L0 gradient prior (it shrinks by 0.9 per iteration).
-    public var lambda = 1e-3
+    package var lambda = 1e-3
     /// Weight of the kernel's squared norm.
-    public var gamma = 20.0
+    package var gamma = 20.0
     /// Latent/kernel alternations per size.
-    public var iterations = 8
+    package var iterations = 8
     /// Kernel values below this fraction of its peak are cut.
-    public var threshold = 0.1
+    package var threshold = 0.1
     /// Connected pieces lighter than this fraction of the heaviest are cut.
-    public var keep = 0.2
+    package var keep = 0.2
     /// The largest kernel estimated, px (odd).
-    public var largest = 35
+    package var largest = 35
 
-    public init() {}
+    package init() {}
 
     static let dx = Plane(height: 1, width: 2, values: [1, -1])
     static let dy = Plane(height: 2, width: 1, values: [1, -1])
@@ -178,7 +178,7 @@ public struct KernelEstimator: Sendable {
     }
 
     /// The smallest length at least `n` whose only prime factors are 2 and 3.
-    public static func smoothAbove(_ n: Int) -> Int {
+    package static func smoothAbove(_ n: Int) -> Int {
         var m = n
         while !isSmooth(m) { m += 1 }
         return m
@@ -189,7 +189,7 @@ public struct KernelEstimator: Sendable {
     /// transform is fast: at 255 = 3 * 5 * 17, `limn enhance` took about three times as long.
     /// The added rows and columns (at most 15 px a side for images from 64 to 256 px) lie inside
     /// the border that the kernel fit leaves out.
-    public func estimate(_ pixels: [Double], height fullHeight: Int, width fullWidth: Int) -> BlurKernel {
+    package func estimate(_ pixels: [Double], height fullHeight: Int, width fullWidth: Int) -> BlurKernel {
         let height = Self.smoothAbove(fullHeight), width = Self.smoothAbove(fullWidth)
         let top = (height - fullHeight) / 2, left = (width - fullWidth) / 2
         func mirrored(_ i: Int, _ n: Int) -> Int { i < 0 ? -1 - i : i >= n ? 2 * n - 1 - i : i }

@@ -16,7 +16,7 @@ extension BlockFunction {
     /// equals one pass over the whole (padded) image. Instance norms use
     /// `stats` when given (needed for seamless tiling), else each block's own
     /// statistics.
-    public static func network(_ net: any Network, stats: NormStats? = nil, oneDNNThreads: Int = 1) -> BlockFunction {
+    package static func network(_ net: any Network, stats: NormStats? = nil, oneDNNThreads: Int = 1) -> BlockFunction {
         let halo = net.halo
         return BlockFunction(halo: halo, scale: net.scale, outputBands: net.outputChannels,
                              padding: net.borderPadding.border, alignment: net.alignment,
@@ -47,7 +47,7 @@ extension Network {
 
     /// Runs the network once on a whole image tensor, padded by the same halo
     /// and border mode the tiled path uses: the reference tiling must match.
-    public func forwardWhole(_ x: Tensor, stats: NormStats? = nil) throws -> Tensor {
+    package func forwardWhole(_ x: Tensor, stats: NormStats? = nil) throws -> Tensor {
         let a = alignment
         let padH = (a - x.height % a) % a, padW = (a - x.width % a) % a
         let padded = x.padded(top: halo, bottom: halo + padH, left: halo, right: halo + padW, borderPadding)
@@ -56,7 +56,7 @@ extension Network {
     }
 
     /// Instance-norm statistics of a whole image, from one pass over it.
-    public func normStats(_ x: Tensor) throws -> NormStats {
+    package func normStats(_ x: Tensor) throws -> NormStats {
         let stats = NormStats()
         _ = try forward(aligned(x), NormContext(.record(stats)))
         return stats

@@ -44,7 +44,7 @@ extension WorkingImage {
 
     /// The colour as RGB for a network, premultiplied by alpha when there is
     /// one, so the colour of transparent pixels cannot spread into visible ones.
-    public func networkRGB() throws -> Image {
+    package func networkRGB() throws -> Image {
         try alpha.map { try rgb().premultiplied(by: $0) } ?? rgb()
     }
 

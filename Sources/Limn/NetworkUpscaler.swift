@@ -24,19 +24,23 @@ final class LoadedNetworks: @unchecked Sendable {
 /// network beyond 4), then a lanczos resize to the exact size. Alpha is
 /// resized with lanczos and the network sees premultiplied colour; grey
 /// images go through the network as RGB and come back grey.
-public struct NetworkUpscaler: Sendable {
-    public let family: String
-    public let size: UpscaleSize
-    public let tile: Int
+package struct NetworkUpscaler: Sendable {
+    package let family: String
+    package let size: UpscaleSize
+    package let tile: Int
     /// The default block edge, in input pixels.
-    public static let defaultTile = 256
+    package static let defaultTile = 256
     let networks: LoadedNetworks
 
-    public init(family: String, size: UpscaleSize, tile: Int, manifest: PresetManifest) {
+    package init(family: String, size: UpscaleSize, tile: Int, manifest: PresetManifest) {
+        self.init(family: family, size: size, tile: tile, networks: LoadedNetworks(manifest))
+    }
+
+    init(family: String, size: UpscaleSize, tile: Int, networks: LoadedNetworks) {
         self.family = family
         self.size = size
         self.tile = tile
-        networks = LoadedNetworks(manifest)
+        self.networks = networks
     }
 
     /// Network scales to run for a factor in (1, 8].
@@ -46,7 +50,7 @@ public struct NetworkUpscaler: Sendable {
         return [4, [2, 3, 4].first { Double($0) >= rest - 1e-9 }!]
     }
 
-    public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
+    package func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let (w, h) = try size.outputSize(width: input.width, height: input.height)
         let factor = max(Double(w) / Double(input.width), Double(h) / Double(input.height))
         var colour = try input.networkRGB()

@@ -7,7 +7,7 @@ extension PresetManifest {
     /// executable's `bin` (the real file, through /proc/self/exe: an installed
     /// prefix), then the `Presets/` of the source checkout this was built from.
     /// The first two are taken as given; the others only when they hold a manifest.
-    public static func installed(explicit: String? = nil) throws -> PresetManifest {
+    package static func installed(explicit: String? = nil) throws -> PresetManifest {
         if let explicit { return try PresetManifest(folder: explicit) }
         if let env = ProcessInfo.processInfo.environment["LIMN_PRESETS"], !env.isEmpty {
             return try PresetManifest(folder: env)

@@ -11,31 +11,37 @@ import LimnImage
 /// side and are shared by every tile, so tiles meet without seams. With
 /// alpha, the network sees hidden colour replaced by that of the visible
 /// surroundings (`WorkingImage.rgbWithHiddenColourFilled`).
-public struct Stylizer: Sendable {
+package struct Stylizer: Sendable {
     /// Styles and their weights (summing to 1).
-    public let styles: [(name: String, weight: Double)]
+    package let styles: [(name: String, weight: Double)]
     /// 1 is fully stylized, 0 the original.
-    public let strength: Double
+    package let strength: Double
     /// Keep the original's colours: the style changes luminance only.
-    public let preserveColors: Bool
+    package let preserveColors: Bool
     /// Long side, in pixels, the network runs at; 0 runs at full size.
-    public let workingSize: Int
-    public let tile: Int
+    package let workingSize: Int
+    package let tile: Int
     /// The default block edge, in working pixels.
-    public static let defaultTile = 256
+    package static let defaultTile = 256
     let networks: LoadedNetworks
 
-    public static let statisticsSize = 1024
+    package static let statisticsSize = 1024
 
-    public init(styles: [(name: String, weight: Double)], strength: Double, preserveColors: Bool, workingSize: Int,
+    package init(styles: [(name: String, weight: Double)], strength: Double, preserveColors: Bool, workingSize: Int,
                 tile: Int, manifest: PresetManifest) {
+        self.init(styles: styles, strength: strength, preserveColors: preserveColors, workingSize: workingSize,
+                  tile: tile, networks: LoadedNetworks(manifest))
+    }
+
+    init(styles: [(name: String, weight: Double)], strength: Double, preserveColors: Bool, workingSize: Int,
+                tile: Int, networks: LoadedNetworks) {
         let total = styles.reduce(0) { $0 + $1.weight }
         self.styles = styles.map { ($0.name, $0.weight / total) }
         self.strength = strength
         self.preserveColors = preserveColors
         self.workingSize = workingSize
         self.tile = tile
-        networks = LoadedNetworks(manifest)
+        self.networks = networks
     }
 
     /// Width and height with the long side at most `size` (unchanged if smaller, or if `size` is 0).
@@ -61,7 +67,7 @@ public struct Stylizer: Sendable {
         return try work.rgbWithHiddenColourFilled()
     }
 
-    public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
+    package func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let original = try input.rgb()
         let work = try Self.networkInput(input, workingSize)
         let small = try Self.fitted(work, Self.statisticsSize)

@@ -9,6 +9,7 @@ public enum UpscaleSize: Sendable, Equatable {
     /// A height in pixels; the width keeps the aspect ratio.
     case height(Int)
 
+    /// The largest factor.
     public static let maxScale = 8.0
 
     /// The output size for an input of `width` x `height`, or an error when the
@@ -39,11 +40,11 @@ public enum UpscaleSize: Sendable, Equatable {
 }
 
 /// Upscaling with the classic lanczos3 kernel, pixel centres aligned.
-public struct LanczosUpscaler: Sendable {
-    public let size: UpscaleSize
-    public init(size: UpscaleSize) { self.size = size }
+package struct LanczosUpscaler: Sendable {
+    package let size: UpscaleSize
+    package init(size: UpscaleSize) { self.size = size }
 
-    public func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
+    package func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let (w, h) = try size.outputSize(width: input.width, height: input.height)
         return try input.resampled(width: w, height: h, kernel: .lanczos3)
     }

@@ -3,6 +3,7 @@ import Foundation
 import Limn
 import LimnEngine
 import LimnImage
+import Synchronization
 
 /// A pixel count: a plain number, or with an M suffix for megapixels.
 struct PixelCount: ExpressibleByArgument {
@@ -24,7 +25,7 @@ struct PixelCount: ExpressibleByArgument {
 
 /// The edge of the blocks a network computes at once, in input pixels (16 to 8192).
 struct BlockEdge: ExpressibleByArgument, Equatable {
-    static let range = 16...8192
+    static let range = ImageOperation.tileRange
     let value: Int
     init(_ value: Int) { self.value = value }
     init?(argument: String) {
@@ -116,13 +117,17 @@ struct CommonOptions: ParsableArguments {
     }
 
     /// Runs `operation` on every input. Failures are reported one line each and do
-    /// not stop a batch; throws ExitCode.failure if any failed. `sequential`:
-    /// whether the operation reads each image only once, top to bottom.
-    func runJobs(sequential: Bool = true, _ operation: (WorkingImage) throws -> WorkingImage) throws {
+    /// not stop a batch; throws ExitCode.failure if any failed.
+    func run(_ operation: ImageOperation) throws {
         if let threads { Vips.setThreads(threads) }
         let showProgress = !quiet && (progress || isatty(2) != 0)
-        let job = Job(reader: ImageReader(maxPixels: maxPixels.value, sequential: sequential),
-                      writer: ImageWriter(progress: showProgress))
+        let (sequential, apply): (Bool, (WorkingImage) throws -> WorkingImage)
+        do {
+            (sequential, apply) = try presets.processor().prepare(operation)
+        } catch let error as LimnError {
+            throw ValidationError(error.message)
+        }
+        let reader = ImageReader(maxPixels: maxPixels.value, sequential: sequential)
         if let outputDir, FileManager.default.fileExists(atPath: outputDir), !isFolder(outputDir) {
             throw ValidationError("--output-dir '\(outputDir)' is not a folder")
         }
@@ -140,7 +145,10 @@ struct CommonOptions: ParsableArguments {
                         let dir = (ImageDestination.pathOf(spec) as NSString).deletingLastPathComponent
                         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
                     }
-                    try job.run(item.source, to: item.destination, operation)
+                    let bar = showProgress ? ProgressBar(label: "\(item.destination)") : nil
+                    defer { bar?.end() }
+                    let job = Job(reader: reader, writer: ImageWriter(control: bar.map { RunControl(progress: $0.draw) }))
+                    try job.run(item.source, to: item.destination, apply)
                 }
             } catch {
                 printError("\(error)")
@@ -211,8 +219,31 @@ struct PresetsOption: ParsableArguments {
     var presets: String?
 
     /// The presets; a missing or broken manifest is a usage error.
-    func manifest() throws -> PresetManifest {
-        do { return try PresetManifest.installed(explicit: presets) } catch { throw ValidationError("\(error)") }
+    func processor() throws -> Processor {
+        do { return try Processor(presets: presets) } catch let error as LimnError { throw ValidationError(error.message) }
+    }
+}
+
+/// A progress bar on stderr for one output: drawn as the output is computed,
+/// ended with a newline whether the run succeeds or fails.
+final class ProgressBar: Sendable {
+    private let label: String
+    private let drawn = Mutex<Bool>(false)
+
+    init(label: String) { self.label = label }
+
+    @Sendable func draw(_ fraction: Double) {
+        let percent = Int((fraction * 100).rounded())
+        let filled = percent * 30 / 100
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
+        drawn.withLock {
+            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(String(repeating: " ", count: percent < 10 ? 2 : percent < 100 ? 1 : 0))\(percent)%".utf8))
+            $0 = true
+        }
+    }
+
+    func end() {
+        drawn.withLock { if $0 { FileHandle.standardError.write(Data("\n".utf8)) } }
     }
 }
 

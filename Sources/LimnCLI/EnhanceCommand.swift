@@ -1,6 +1,5 @@
 import ArgumentParser
 import Limn
-import LimnEngine
 
 struct Enhance: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,9 +21,6 @@ struct Enhance: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let enhancer = Enhancer(model: model, strength: strength.strength, tile: tile.value, manifest: try common.presets.manifest())
-        // The kernel is estimated from the middle of the image before the
-        // blocks stream, so the image is read twice: random access.
-        try common.runJobs(sequential: false) { try enhancer($0) }
+        try common.run(.enhance(strength: strength.strength, preset: model, tile: tile.value))
     }
 }

@@ -52,15 +52,15 @@ struct Stylize: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func validate() throws {
-        if workingSize != 0 && !(64...32768).contains(workingSize) {
+        if workingSize != 0 && !ImageOperation.workingSizeRange.contains(workingSize) {
             throw ValidationError("--working-size must be 0 or 64 to 32768 pixels")
         }
     }
 
     func run() throws {
-        let stylizer = Stylizer(styles: style.styles, strength: strength.strength, preserveColors: preserveColors,
-                                workingSize: workingSize, tile: tile.value, manifest: try common.presets.manifest())
-        try common.runJobs(sequential: false) { try stylizer($0) }
+        try common.run(.stylize(style.styles.map { StyleWeight(StyleName(rawValue: $0.name), $0.weight) },
+                                strength: strength.strength, preserveColors: preserveColors,
+                                workingSize: workingSize, tile: tile.value))
     }
 }
 
@@ -70,7 +70,7 @@ struct Presets: ParsableCommand {
     @OptionGroup var presets: PresetsOption
 
     func run() throws {
-        let manifest = try presets.manifest()
+        let manifest = try presets.processor().presets
         if manifest.entries.isEmpty {
             print("No presets installed in \(manifest.folder).")
             return

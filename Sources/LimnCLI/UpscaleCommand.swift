@@ -3,14 +3,7 @@ import Limn
 import LimnEngine
 import LimnImage
 
-enum UpscaleModel: String, ExpressibleByArgument, CaseIterable {
-    /// Classic lanczos3 resampling, no network.
-    case lanczos
-    /// Networks trained on real-photo degradations (blur, noise, JPEG).
-    case photo
-    /// Networks trained on bicubic downscales, the benchmark protocol.
-    case fidelity
-}
+extension UpscaleModel: ExpressibleByArgument {}
 
 struct Upscale: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,13 +55,6 @@ struct Upscale: ParsableCommand {
     }
 
     func run() throws {
-        switch model {
-        case .lanczos:
-            let upscaler = LanczosUpscaler(size: size)
-            try common.runJobs { try upscaler($0) }
-        case .photo, .fidelity:
-            let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: tile.value, manifest: try common.presets.manifest())
-            try common.runJobs { try upscaler($0) }
-        }
+        try common.run(.upscale(size, model: model, tile: model == .lanczos ? nil : tile.value))
     }
 }

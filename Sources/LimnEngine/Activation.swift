@@ -1,7 +1,7 @@
 import CLimnEngine
 
 /// Point-wise non-linearities. Those a convolution can fuse run inside it.
-public enum Activation: Sendable, Equatable {
+package enum Activation: Sendable, Equatable {
     case none
     case relu
     case leakyReLU(Float)
@@ -24,13 +24,13 @@ public enum Activation: Sendable, Equatable {
 
     /// Applies the activation in place (oneDNN's vectorised kernels), in
     /// whatever layout the tensor is.
-    public func apply(_ x: Tensor) {
+    package func apply(_ x: Tensor) {
         let (kind, alpha) = c
         if limn_eltwise(x.storage, x.count, kind, alpha) != 0 { limn_activation(x.storage, x.count, kind, alpha) }
     }
 
     /// The plain C loop, the reference `apply` is tested against.
-    public func applyReference(_ x: Tensor) {
+    package func applyReference(_ x: Tensor) {
         let (kind, alpha) = c
         limn_activation(x.data, x.count, kind, alpha)
     }

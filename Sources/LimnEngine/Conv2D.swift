@@ -4,15 +4,15 @@ import Synchronization
 /// A 2-D convolution through oneDNN, with zero padding, bias and a fused
 /// activation. With `accumulates`, the call adds its result to a given tensor
 /// (`residual + act(conv(x))`) in the same pass.
-public final class Conv2D: @unchecked Sendable {
-    public let inChannels: Int, outChannels: Int, kernel: Int
-    public let stride: Int, padding: Int, dilation: Int, groups: Int
-    public let activation: Activation
-    public let accumulates: Bool
+package final class Conv2D: @unchecked Sendable {
+    package let inChannels: Int, outChannels: Int, kernel: Int
+    package let stride: Int, padding: Int, dilation: Int, groups: Int
+    package let activation: Activation
+    package let accumulates: Bool
     private let handle: OpaquePointer
 
     /// `weights` in PyTorch's layout [out][in / groups][kernel][kernel].
-    public init(weights: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernel: Int,
+    package init(weights: [Float], bias: [Float]?, inChannels: Int, outChannels: Int, kernel: Int,
                 stride: Int = 1, padding: Int = 0, dilation: Int = 1, groups: Int = 1,
                 activation: Activation = .none, accumulates: Bool = false) throws {
         guard weights.count == outChannels * (inChannels / max(groups, 1)) * kernel * kernel,
@@ -48,19 +48,19 @@ public final class Conv2D: @unchecked Sendable {
 
     deinit { limn_conv_free(handle) }
 
-    public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+    package func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
         var oh: Int32 = 0, ow: Int32 = 0
         limn_conv_output_size(handle, Int32(height), Int32(width), &oh, &ow)
         return (Int(oh), Int(ow))
     }
 
     /// Multiply-accumulates for an input of this size.
-    public func macs(height: Int, width: Int) -> Int {
+    package func macs(height: Int, width: Int) -> Int {
         let (oh, ow) = outputSize(height: height, width: width)
         return oh * ow * outChannels * (inChannels / groups) * kernel * kernel
     }
 
-    public func callAsFunction(_ x: Tensor) throws -> Tensor {
+    package func callAsFunction(_ x: Tensor) throws -> Tensor {
         precondition(!accumulates, "this convolution adds to a residual: call it with adding:")
         let (oh, ow) = try checkedSize(x)
         let out = Tensor(uninitializedHeight: oh, width: ow, channels: outChannels)
@@ -69,7 +69,7 @@ public final class Conv2D: @unchecked Sendable {
     }
 
     /// `residual + act(conv(x))`; `residual` is consumed (its storage becomes the result).
-    public func callAsFunction(_ x: Tensor, adding residual: Tensor) throws -> Tensor {
+    package func callAsFunction(_ x: Tensor, adding residual: Tensor) throws -> Tensor {
         precondition(accumulates, "this convolution was not built to accumulate")
         let (oh, ow) = try checkedSize(x)
         guard residual.height == oh, residual.width == ow, residual.channels == outChannels else {

@@ -4,12 +4,12 @@ internal import CDNNL
 import CLimnEngine
 
 /// Process-wide settings of the compute kernels.
-public enum Engine {
+package enum Engine {
     /// Threads oneDNN may use for calls made from the current thread (at least 1).
-    public static func setThreads(_ n: Int) {
+    package static func setThreads(_ n: Int) {
         limn_engine_set_threads(Int32(n))
     }
 
     /// The instruction set oneDNN chose at run time ("avx512_core", "avx2", ...).
-    public static var instructionSet: String { String(cString: limn_engine_isa()) }
+    package static var instructionSet: String { String(cString: limn_engine_isa()) }
 }

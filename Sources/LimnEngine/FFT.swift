@@ -5,8 +5,8 @@ import Foundation
 /// out, other factors as small direct transforms, so lengths with large prime
 /// factors are slow). Forward is `X[k] = sum x[j] exp(-2 pi i jk / n)`;
 /// inverse includes the 1/n.
-public final class FFT: @unchecked Sendable {
-    public let n: Int
+package final class FFT: @unchecked Sendable {
+    package let n: Int
     private struct Stage {
         let p: Int, m: Int, s: Int
         let twRe: [Double], twIm: [Double]   // exp(-2 pi i q t / (p m)) at [q * p + t]
@@ -14,7 +14,7 @@ public final class FFT: @unchecked Sendable {
     }
     private let stages: [Stage]
 
-    public init(_ n: Int) {
+    package init(_ n: Int) {
         precondition(n >= 1)
         self.n = n
         var factors: [Int] = [], rest = n
@@ -43,7 +43,7 @@ public final class FFT: @unchecked Sendable {
     }
 
     /// The smallest length at least `n` whose only prime factors are 2, 3 and 5: a fast one.
-    public static func goodSize(atLeast n: Int) -> Int {
+    package static func goodSize(atLeast n: Int) -> Int {
         var m = max(1, n)
         while true {
             var r = m
@@ -56,7 +56,7 @@ public final class FFT: @unchecked Sendable {
     /// Transforms `batch` sequences of `n` complex values in place, stored
     /// interleaved: element j of sequence c at `re[j * batch + c]`, so the
     /// innermost loops run over contiguous memory. `scratch` holds 2 n batch doubles.
-    public func transform(batch B: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
+    package func transform(batch B: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
                           scratch: UnsafeMutablePointer<Double>, inverse: Bool) {
         transform(batch: B, stride: B, re, im, scratchRe: scratch, scratchIm: scratch + n * B, inverse: inverse)
     }
@@ -64,7 +64,7 @@ public final class FFT: @unchecked Sendable {
     /// The same for `batch` sequences within a layout of `stride` (element j of
     /// sequence c at `re[j * stride + c]`); the scratch arrays share that
     /// layout, and only the given sequences' elements are touched.
-    public func transform(batch B: Int, stride S: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
+    package func transform(batch B: Int, stride S: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>,
                           scratchRe: UnsafeMutablePointer<Double>, scratchIm: UnsafeMutablePointer<Double>, inverse: Bool) {
         var xr = re, xi = im, yr = scratchRe, yi = scratchIm
         let sg: Double = inverse ? -1 : 1
@@ -151,7 +151,7 @@ public final class FFT: @unchecked Sendable {
     }
 
     /// Transforms `re`, `im` (each `n` long) in place.
-    public func transform(_ re: inout [Double], _ im: inout [Double], inverse: Bool) {
+    package func transform(_ re: inout [Double], _ im: inout [Double], inverse: Bool) {
         precondition(re.count == n && im.count == n)
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 2 * n)
         defer { scratch.deallocate() }
@@ -164,11 +164,11 @@ public final class FFT: @unchecked Sendable {
 }
 
 /// A complex image of `height` x `width`, row-major, split into real and imaginary parts.
-public struct ComplexImage: Sendable {
-    public let height: Int, width: Int
-    public var re: [Double], im: [Double]
+package struct ComplexImage: Sendable {
+    package let height: Int, width: Int
+    package var re: [Double], im: [Double]
 
-    public init(height: Int, width: Int, re: [Double], im: [Double]? = nil) {
+    package init(height: Int, width: Int, re: [Double], im: [Double]? = nil) {
         precondition(re.count == height * width)
         self.height = height
         self.width = width
@@ -176,12 +176,12 @@ public struct ComplexImage: Sendable {
         self.im = im ?? [Double](repeating: 0, count: re.count)
     }
 
-    public init(height: Int, width: Int) {
+    package init(height: Int, width: Int) {
         self.init(height: height, width: width, re: [Double](repeating: 0, count: height * width))
     }
 
     /// Elementwise product.
-    public static func * (a: ComplexImage, b: ComplexImage) -> ComplexImage {
+    package static func * (a: ComplexImage, b: ComplexImage) -> ComplexImage {
         var c = a
         for i in 0..<a.re.count {
             c.re[i] = a.re[i] * b.re[i] - a.im[i] * b.im[i]
@@ -191,47 +191,47 @@ public struct ComplexImage: Sendable {
     }
 
     /// Elementwise complex conjugate.
-    public var conjugate: ComplexImage {
+    package var conjugate: ComplexImage {
         var c = self
         for i in 0..<c.im.count { c.im[i] = -c.im[i] }
         return c
     }
 
     /// Elementwise squared magnitude.
-    public var power: [Double] { (0..<re.count).map { re[$0] * re[$0] + im[$0] * im[$0] } }
+    package var power: [Double] { (0..<re.count).map { re[$0] * re[$0] + im[$0] * im[$0] } }
 }
 
 /// Two-dimensional transforms of one shape: rows, then columns.
-public final class FFT2D: @unchecked Sendable {
-    public let height: Int, width: Int
+package final class FFT2D: @unchecked Sendable {
+    package let height: Int, width: Int
     private let rows: FFT, columns: FFT
 
-    public init(height: Int, width: Int) {
+    package init(height: Int, width: Int) {
         self.height = height
         self.width = width
         rows = FFT(width)
         columns = height == width ? rows : FFT(height)
     }
 
-    public func forward(_ x: ComplexImage) -> ComplexImage { run(x, inverse: false) }
-    public func inverse(_ x: ComplexImage) -> ComplexImage { run(x, inverse: true) }
+    package func forward(_ x: ComplexImage) -> ComplexImage { run(x, inverse: false) }
+    package func inverse(_ x: ComplexImage) -> ComplexImage { run(x, inverse: true) }
 
     /// The transform of a real image.
-    public func forward(_ real: [Double]) -> ComplexImage {
+    package func forward(_ real: [Double]) -> ComplexImage {
         run(ComplexImage(height: height, width: width, re: real), inverse: false)
     }
 
     /// The transform of a real image that is zero outside `columns`: the other
     /// columns' transforms, all zero, are skipped (a small kernel's transfer function).
-    public func forward(_ real: [Double], nonzeroColumns columns: [Range<Int>]) -> ComplexImage {
+    package func forward(_ real: [Double], nonzeroColumns columns: [Range<Int>]) -> ComplexImage {
         run(ComplexImage(height: height, width: width, re: real), inverse: false, columns: columns)
     }
 
     /// The real part of the inverse transform.
-    public func inverseReal(_ x: ComplexImage) -> [Double] { run(x, inverse: true).re }
+    package func inverseReal(_ x: ComplexImage) -> [Double] { run(x, inverse: true).re }
 
     /// The real part of the inverse transform on `rows` only; the other rows are zero.
-    public func inverseReal(_ x: ComplexImage, rows: [Range<Int>]) -> [Double] {
+    package func inverseReal(_ x: ComplexImage, rows: [Range<Int>]) -> [Double] {
         run(x, inverse: true, rows: rows).re
     }
 

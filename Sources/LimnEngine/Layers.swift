@@ -2,20 +2,20 @@ import CLimnEngine
 import Foundation
 
 /// Per-channel statistics of one instance-norm layer.
-public struct ChannelStats: Sendable, Equatable {
-    public var mean: [Float]
-    public var variance: [Float]
+package struct ChannelStats: Sendable, Equatable {
+    package var mean: [Float]
+    package var variance: [Float]
 }
 
 /// Instance-norm statistics for a whole network, in layer order. Computed once
 /// on a downscaled copy of a whole image and applied to every tile, they make
 /// tiled style transfer seamless.
-public final class NormStats: @unchecked Sendable {
+package final class NormStats: @unchecked Sendable {
     private var layers: [ChannelStats] = []
     private let lock = NSLock()
-    public init() {}
+    package init() {}
 
-    public var count: Int { lock.withLock { layers.count } }
+    package var count: Int { lock.withLock { layers.count } }
     func append(_ s: ChannelStats) { lock.withLock { layers.append(s) } }
     func layer(_ i: Int) throws -> ChannelStats {
         try lock.withLock {
@@ -26,12 +26,12 @@ public final class NormStats: @unchecked Sendable {
 }
 
 /// Where instance-norm layers take their statistics from during one forward pass.
-public final class NormContext: @unchecked Sendable {
-    public enum Mode { case compute, record(NormStats), use(NormStats) }
+package final class NormContext: @unchecked Sendable {
+    package enum Mode { case compute, record(NormStats), use(NormStats) }
     let mode: Mode
     private var next = 0
 
-    public init(_ mode: Mode = .compute) { self.mode = mode }
+    package init(_ mode: Mode = .compute) { self.mode = mode }
 
     func stats(for x: Tensor) throws -> ChannelStats {
         defer { next += 1 }
@@ -50,17 +50,17 @@ public final class NormContext: @unchecked Sendable {
 }
 
 /// Instance normalisation with an affine transform (torch.nn.InstanceNorm2d(affine=True)).
-public struct InstanceNorm: Sendable {
-    public let gamma: [Float], beta: [Float]
-    public let epsilon: Float
-    public init(gamma: [Float], beta: [Float], epsilon: Float = 1e-5) {
+package struct InstanceNorm: Sendable {
+    package let gamma: [Float], beta: [Float]
+    package let epsilon: Float
+    package init(gamma: [Float], beta: [Float], epsilon: Float = 1e-5) {
         self.gamma = gamma
         self.beta = beta
         self.epsilon = epsilon
     }
 
     /// Normalises in place and applies `activation`.
-    public func callAsFunction(_ x: Tensor, _ context: NormContext, activation: Activation = .none) throws -> Tensor {
+    package func callAsFunction(_ x: Tensor, _ context: NormContext, activation: Activation = .none) throws -> Tensor {
         let s = try context.stats(for: x)
         let relu = activation == .relu
         limn_normalize_channels(x.data, x.pixels, Int32(x.channels), s.mean, s.variance, epsilon, gamma, beta,
@@ -71,16 +71,16 @@ public struct InstanceNorm: Sendable {
 }
 
 /// Layer normalisation over the channels of each pixel (LayerNorm2d).
-public struct LayerNorm: Sendable {
-    public let gamma: [Float], beta: [Float]
-    public let epsilon: Float
-    public init(gamma: [Float], beta: [Float], epsilon: Float = 1e-6) {
+package struct LayerNorm: Sendable {
+    package let gamma: [Float], beta: [Float]
+    package let epsilon: Float
+    package init(gamma: [Float], beta: [Float], epsilon: Float = 1e-6) {
         self.gamma = gamma
         self.beta = beta
         self.epsilon = epsilon
     }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    package func callAsFunction(_ x: Tensor) -> Tensor {
         let out = x.like()
         limn_layer_norm(x.data, x.pixels, Int32(x.channels), epsilon, gamma, beta, out.data)
         return out
@@ -88,11 +88,11 @@ public struct LayerNorm: Sendable {
 }
 
 /// Parametric ReLU, one slope per channel or one for all (torch.nn.PReLU).
-public struct PReLU: Sendable {
-    public let slope: [Float]
-    public init(slope: [Float]) { self.slope = slope }
+package struct PReLU: Sendable {
+    package let slope: [Float]
+    package init(slope: [Float]) { self.slope = slope }
 
-    public func callAsFunction(_ x: Tensor) -> Tensor {
+    package func callAsFunction(_ x: Tensor) -> Tensor {
         limn_prelu(x.data, x.pixels, Int32(x.channels), slope, Int32(slope.count))
         return x
     }

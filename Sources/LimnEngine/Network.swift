@@ -3,7 +3,7 @@ import Foundation
 /// A network architecture: built from a weights file, run on NHWC tensors.
 /// One file per architecture under Architectures/, each with its PyTorch twin
 /// in Training/limn_train/archs/ (tensor names and hyper-parameters in sync).
-public protocol Network: AnyObject, Sendable {
+package protocol Network: AnyObject, Sendable {
     /// The name in the weights' `arch` metadata.
     static var architecture: String { get }
     /// Builds the network, checking every tensor's shape and that none is left over.
@@ -33,24 +33,24 @@ public protocol Network: AnyObject, Sendable {
 }
 
 extension Network {
-    public var usesGlobalContext: Bool { false }
+    package var usesGlobalContext: Bool { false }
 
     /// The receptive radius rounded up to the alignment.
-    public var halo: Int { (receptiveRadius + alignment - 1) / alignment * alignment }
+    package var halo: Int { (receptiveRadius + alignment - 1) / alignment * alignment }
 
-    public func forward(_ x: Tensor) throws -> Tensor { try forward(x, NormContext()) }
+    package func forward(_ x: Tensor) throws -> Tensor { try forward(x, NormContext()) }
 }
 
 /// The architectures the engine knows, by their metadata name.
-public enum Architectures {
-    public static let all: [any Network.Type] = [StyleNet.self, CompactSR.self, SRNet.self, DeblurNet.self]
+package enum Architectures {
+    package static let all: [any Network.Type] = [StyleNet.self, CompactSR.self, SRNet.self, DeblurNet.self]
 
     /// Loads a weights file and builds the network its metadata names.
-    public static func load(path: String) throws -> any Network {
+    package static func load(path: String) throws -> any Network {
         try load(Weights(path: path), name: path)
     }
 
-    public static func load(_ weights: Weights, name: String = "weights") throws -> any Network {
+    package static func load(_ weights: Weights, name: String = "weights") throws -> any Network {
         guard let arch = weights.file.metadata["arch"] else { throw EngineError("\(name): metadata 'arch' missing") }
         guard let type = all.first(where: { $0.architecture == arch }) else {
             throw EngineError("\(name): unknown architecture '\(arch)'")

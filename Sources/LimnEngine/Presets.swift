@@ -2,19 +2,19 @@ import Foundation
 
 /// The shipped networks: `Presets/manifest.json` lists each file with its
 /// task, description and SHA-256, which is checked before the file is used.
-public struct PresetManifest: Sendable {
-    public struct Entry: Codable, Sendable {
-        public let name: String
-        public let task: String
-        public let file: String
-        public let sha256: String
-        public let description: String
+package struct PresetManifest: Sendable {
+    package struct Entry: Codable, Sendable {
+        package let name: String
+        package let task: String
+        package let file: String
+        package let sha256: String
+        package let description: String
     }
 
-    public let folder: String
-    public let entries: [Entry]
+    package let folder: String
+    package let entries: [Entry]
 
-    public init(folder: String) throws {
+    package init(folder: String) throws {
         let path = folder + "/manifest.json"
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EngineError("\(path): cannot read the preset manifest")
@@ -27,7 +27,7 @@ public struct PresetManifest: Sendable {
         self.folder = folder
     }
 
-    public func entry(_ name: String, task: String) throws -> Entry {
+    package func entry(_ name: String, task: String) throws -> Entry {
         guard let e = entries.first(where: { $0.name == name && $0.task == task }) else {
             let known = entries.filter { $0.task == task }.map(\.name)
             throw EngineError("no \(task) preset '\(name)'" + (known.isEmpty ? "" : "; known: \(known.joined(separator: ", "))")
@@ -37,7 +37,7 @@ public struct PresetManifest: Sendable {
     }
 
     /// Loads a preset's network after checking its hash.
-    public func load(_ name: String, task: String) throws -> any Network {
+    package func load(_ name: String, task: String) throws -> any Network {
         let e = try entry(name, task: task)
         let path = folder + "/" + e.file
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else {

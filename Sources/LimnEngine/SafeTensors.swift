@@ -3,20 +3,20 @@ import Foundation
 /// A `.safetensors` file: 8-byte little-endian header length, a JSON header
 /// naming each tensor's dtype, shape and byte range, then the raw tensors.
 /// Mapped, not read; every bound is checked before it is trusted.
-public struct SafeTensorsFile: Sendable {
-    public struct Entry: Sendable {
-        public let dtype: String
-        public let shape: [Int]
+package struct SafeTensorsFile: Sendable {
+    package struct Entry: Sendable {
+        package let dtype: String
+        package let shape: [Int]
         let range: Range<Int>   // within `payload`
     }
 
-    public let entries: [String: Entry]
+    package let entries: [String: Entry]
     /// The `__metadata__` strings.
-    public let metadata: [String: String]
+    package let metadata: [String: String]
     private let data: Data
     private let payloadStart: Int
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
@@ -26,7 +26,7 @@ public struct SafeTensorsFile: Sendable {
         try self.init(data: data, name: path)
     }
 
-    public init(data: Data, name: String = "weights") throws {
+    package init(data: Data, name: String = "weights") throws {
         func bad(_ why: String) -> EngineError { EngineError("\(name): not a valid safetensors file: \(why)") }
         guard data.count >= 8 else { throw bad("shorter than its 8-byte header length") }
         let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
@@ -82,7 +82,7 @@ public struct SafeTensorsFile: Sendable {
     }
 
     /// The tensor as float32, converting from float16 where stored so.
-    public func floats(_ name: String) throws -> [Float] {
+    package func floats(_ name: String) throws -> [Float] {
         guard let e = entries[name] else { throw EngineError("tensor '\(name)' missing") }
         let start = payloadStart + e.range.lowerBound
         let count = e.shape.reduce(1, *)

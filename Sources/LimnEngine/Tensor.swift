@@ -7,17 +7,17 @@ import Foundation
 /// Between Winograd convolutions a tensor may live in oneDNN's blocked layout
 /// (nChw16c), which saves two reorders per convolution; `data` always hands
 /// out NHWC, converting on first access.
-public final class Tensor: @unchecked Sendable {
-    public let height: Int
-    public let width: Int
-    public let channels: Int
+package final class Tensor: @unchecked Sendable {
+    package let height: Int
+    package let width: Int
+    package let channels: Int
     /// The values in the current layout.
     private(set) var storage: UnsafeMutablePointer<Float>
     /// True while `storage` holds nChw16c.
     var blocked = false
 
     /// The values in NHWC.
-    public var data: UnsafeMutablePointer<Float> {
+    package var data: UnsafeMutablePointer<Float> {
         ensureNHWC()
         return storage
     }
@@ -41,11 +41,11 @@ public final class Tensor: @unchecked Sendable {
         blocked = true
     }
 
-    public var count: Int { height * width * channels }
-    public var pixels: Int { height * width }
+    package var count: Int { height * width * channels }
+    package var pixels: Int { height * width }
 
     /// A tensor of zeros.
-    public convenience init(height: Int, width: Int, channels: Int) {
+    package convenience init(height: Int, width: Int, channels: Int) {
         self.init(uninitializedHeight: height, width: width, channels: channels)
         data.initialize(repeating: 0, count: count)
     }
@@ -59,23 +59,23 @@ public final class Tensor: @unchecked Sendable {
         storage = BufferPool.shared.take(floats: height * width * channels)
     }
 
-    public convenience init(height: Int, width: Int, channels: Int, values: [Float]) {
+    package convenience init(height: Int, width: Int, channels: Int, values: [Float]) {
         precondition(values.count == height * width * channels, "value count does not match the shape")
         self.init(uninitializedHeight: height, width: width, channels: channels)
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: values.count) }
     }
 
     /// A tensor that copies `count` floats from `pointer`.
-    public convenience init(height: Int, width: Int, channels: Int, copying pointer: UnsafePointer<Float>) {
+    package convenience init(height: Int, width: Int, channels: Int, copying pointer: UnsafePointer<Float>) {
         self.init(uninitializedHeight: height, width: width, channels: channels)
         data.update(from: pointer, count: count)
     }
 
     deinit { BufferPool.shared.give(storage, floats: count) }
 
-    public var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
+    package var values: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
 
-    public subscript(y: Int, x: Int, c: Int) -> Float {
+    package subscript(y: Int, x: Int, c: Int) -> Float {
         get { data[(y * width + x) * channels + c] }
         set { data[(y * width + x) * channels + c] = newValue }
     }
@@ -86,7 +86,7 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// A copy in the same layout.
-    public func copy() -> Tensor {
+    package func copy() -> Tensor {
         let t = Tensor(height: height, width: width, channels: channels, copying: storage)
         t.blocked = blocked
         return t
@@ -94,10 +94,10 @@ public final class Tensor: @unchecked Sendable {
 }
 
 /// An error from the engine: bad weights, a bad shape, a failing kernel.
-public struct EngineError: Error, CustomStringConvertible, Sendable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
+package struct EngineError: Error, CustomStringConvertible, Sendable {
+    package let message: String
+    package init(_ message: String) { self.message = message }
+    package var description: String { message }
 
     static var kernel: EngineError { EngineError(String(cString: limn_engine_error())) }
 }

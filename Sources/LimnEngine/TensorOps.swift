@@ -1,7 +1,7 @@
 import CLimnEngine
 
 /// Border handling for explicit padding.
-public enum PaddingMode: String, Sendable {
+package enum PaddingMode: String, Sendable {
     case zero, reflect, replicate
 
     var c: LimnPadMode {
@@ -13,14 +13,14 @@ public enum PaddingMode: String, Sendable {
     }
 }
 
-public enum UpsampleMode: Sendable { case nearest, bilinear }
+package enum UpsampleMode: Sendable { case nearest, bilinear }
 
 extension Tensor {
-    public func padded(_ n: Int, _ mode: PaddingMode) -> Tensor {
+    package func padded(_ n: Int, _ mode: PaddingMode) -> Tensor {
         padded(top: n, bottom: n, left: n, right: n, mode)
     }
 
-    public func padded(top: Int, bottom: Int, left: Int, right: Int, _ mode: PaddingMode) -> Tensor {
+    package func padded(top: Int, bottom: Int, left: Int, right: Int, _ mode: PaddingMode) -> Tensor {
         let out = Tensor(uninitializedHeight: height + top + bottom, width: width + left + right, channels: channels)
         limn_pad(data, Int32(height), Int32(width), Int32(channels), Int32(top), Int32(bottom), Int32(left),
                  Int32(right), mode.c, out.data)
@@ -28,7 +28,7 @@ extension Tensor {
     }
 
     /// The part of the tensor from (top, left), `height` x `width`.
-    public func cropped(top: Int, left: Int, height h: Int, width w: Int) -> Tensor {
+    package func cropped(top: Int, left: Int, height h: Int, width w: Int) -> Tensor {
         precondition(top >= 0 && left >= 0 && top + h <= height && left + w <= width, "crop outside the tensor")
         let out = Tensor(uninitializedHeight: h, width: w, channels: channels)
         for y in 0..<h {
@@ -38,14 +38,14 @@ extension Tensor {
     }
 
     /// Depth to space, PyTorch's `pixel_shuffle`.
-    public func pixelShuffled(_ r: Int) -> Tensor {
+    package func pixelShuffled(_ r: Int) -> Tensor {
         precondition(channels % (r * r) == 0, "pixel shuffle needs channels divisible by \(r * r)")
         let out = Tensor(uninitializedHeight: height * r, width: width * r, channels: channels / (r * r))
         limn_pixel_shuffle(data, Int32(height), Int32(width), Int32(channels / (r * r)), Int32(r), out.data)
         return out
     }
 
-    public func upsampled(_ s: Int, _ mode: UpsampleMode) -> Tensor {
+    package func upsampled(_ s: Int, _ mode: UpsampleMode) -> Tensor {
         let out = Tensor(uninitializedHeight: height * s, width: width * s, channels: channels)
         switch mode {
         case .nearest: limn_upsample_nearest(data, Int32(height), Int32(width), Int32(channels), Int32(s), out.data)
@@ -72,13 +72,13 @@ extension Tensor {
         return out
     }
 
-    public static func + (a: Tensor, b: Tensor) -> Tensor { elementwise(a, b) { limn_add($0, $1, $2, $3) } }
+    package static func + (a: Tensor, b: Tensor) -> Tensor { elementwise(a, b) { limn_add($0, $1, $2, $3) } }
 
-    public static func * (a: Tensor, b: Tensor) -> Tensor { elementwise(a, b) { limn_mul($0, $1, $2, $3) } }
+    package static func * (a: Tensor, b: Tensor) -> Tensor { elementwise(a, b) { limn_mul($0, $1, $2, $3) } }
 
     /// The first half of the channels times the second half (NAFNet's simple
     /// gate), in one pass; a blocked tensor stays blocked.
-    public func simpleGate() -> Tensor {
+    package func simpleGate() -> Tensor {
         precondition(channels % 2 == 0, "the gate needs an even number of channels")
         let c = channels / 2
         let out = Tensor(uninitializedHeight: height, width: width, channels: c)
@@ -93,7 +93,7 @@ extension Tensor {
     }
 
     /// Channels [first, first + n).
-    public func channels(_ first: Int, _ n: Int) -> Tensor {
+    package func channels(_ first: Int, _ n: Int) -> Tensor {
         precondition(first >= 0 && n > 0 && first + n <= channels, "channel slice outside the tensor")
         let out = like(channels: n)
         limn_slice_channels(data, pixels, Int32(channels), Int32(first), Int32(n), out.data)
@@ -101,7 +101,7 @@ extension Tensor {
     }
 
     /// Tensors joined along channels.
-    public static func concatenated(_ parts: [Tensor]) -> Tensor {
+    package static func concatenated(_ parts: [Tensor]) -> Tensor {
         let total = parts.reduce(0) { $0 + $1.channels }
         let out = parts[0].like(channels: total)
         var first = 0
@@ -114,14 +114,14 @@ extension Tensor {
     }
 
     /// Mean of each channel over all pixels.
-    public func globalAveragePooled() -> [Float] {
+    package func globalAveragePooled() -> [Float] {
         var out = [Float](repeating: 0, count: channels)
         limn_global_avg_pool(data, pixels, Int32(channels), &out)
         return out
     }
 
     /// Multiplies each channel by its factor, in place.
-    public func scaleChannels(_ s: [Float]) {
+    package func scaleChannels(_ s: [Float]) {
         precondition(s.count == channels)
         limn_scale_channels(data, pixels, Int32(channels), s)
     }

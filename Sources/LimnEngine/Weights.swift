@@ -3,15 +3,15 @@ import Foundation
 /// Strict access to a network's weights: every tensor is asked for with the
 /// shape the architecture expects, and tensors nobody asked for are an error.
 /// Errors name the tensor, as "tensor 'x' has shape [..], expected [..]".
-public final class Weights {
-    public let file: SafeTensorsFile
+package final class Weights {
+    package let file: SafeTensorsFile
     private var used: Set<String> = []
 
-    public init(_ file: SafeTensorsFile) { self.file = file }
+    package init(_ file: SafeTensorsFile) { self.file = file }
 
-    public convenience init(path: String) throws { try self.init(SafeTensorsFile(path: path)) }
+    package convenience init(path: String) throws { try self.init(SafeTensorsFile(path: path)) }
 
-    public func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
+    package func tensor(_ name: String, _ shape: [Int]) throws -> [Float] {
         guard let e = file.entries[name] else { throw EngineError("tensor '\(name)' missing (expected shape \(shape))") }
         guard e.shape == shape else { throw EngineError("tensor '\(name)' has shape \(e.shape), expected \(shape)") }
         used.insert(name)
@@ -19,14 +19,14 @@ public final class Weights {
     }
 
     /// An integer hyper-parameter from the metadata.
-    public func int(_ key: String) throws -> Int {
+    package func int(_ key: String) throws -> Int {
         guard let text = file.metadata[key] else { throw EngineError("metadata '\(key)' missing") }
         guard let v = Int(text), v > 0, v < 100_000 else { throw EngineError("metadata '\(key)' is '\(text)', expected a positive integer") }
         return v
     }
 
     /// A comma-separated list of positive integers from the metadata ("1,1,2").
-    public func ints(_ key: String) throws -> [Int] {
+    package func ints(_ key: String) throws -> [Int] {
         guard let text = file.metadata[key] else { throw EngineError("metadata '\(key)' missing") }
         let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! > 0 && $0! < 1000 }) else {
@@ -36,7 +36,7 @@ public final class Weights {
     }
 
     /// Call after building the network: any tensor it did not use is an error.
-    public func checkAllUsed() throws {
+    package func checkAllUsed() throws {
         let extra = Set(file.entries.keys).subtracting(used).sorted()
         if let first = extra.first {
             throw EngineError("unexpected tensor '\(first)'" + (extra.count > 1 ? " (and \(extra.count - 1) more)" : ""))
@@ -48,7 +48,7 @@ public final class Weights {
 
     /// A convolution; `outputScale` multiplies each output channel (weights and
     /// bias), folding a following per-channel scale into it.
-    public func conv(_ prefix: String, _ inC: Int, _ outC: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
+    package func conv(_ prefix: String, _ inC: Int, _ outC: Int, kernel: Int, stride: Int = 1, padding: Int? = nil,
                      dilation: Int = 1, groups: Int = 1, bias: Bool = true, activation: Activation = .none,
                      accumulates: Bool = false, outputScale: [Float]? = nil) throws -> Conv2D {
         var w = try tensor("\(prefix).weight", [outC, inC / groups, kernel, kernel])
@@ -65,15 +65,15 @@ public final class Weights {
                           groups: groups, activation: activation, accumulates: accumulates)
     }
 
-    public func instanceNorm(_ prefix: String, _ c: Int) throws -> InstanceNorm {
+    package func instanceNorm(_ prefix: String, _ c: Int) throws -> InstanceNorm {
         try InstanceNorm(gamma: tensor("\(prefix).weight", [c]), beta: tensor("\(prefix).bias", [c]))
     }
 
-    public func layerNorm(_ prefix: String, _ c: Int) throws -> LayerNorm {
+    package func layerNorm(_ prefix: String, _ c: Int) throws -> LayerNorm {
         try LayerNorm(gamma: tensor("\(prefix).weight", [c]), beta: tensor("\(prefix).bias", [c]))
     }
 
-    public func prelu(_ prefix: String, _ c: Int) throws -> PReLU {
+    package func prelu(_ prefix: String, _ c: Int) throws -> PReLU {
         try PReLU(slope: tensor("\(prefix).weight", [c]))
     }
 }

@@ -1,14 +1,43 @@
 import CLimnVips
 import Foundation
 
-/// An error with one line of text meant for the user.
+/// An error with one line of text meant for the user, and what kind of failure it is.
 public struct LimnError: Error, CustomStringConvertible, Sendable {
+    /// What failed, for callers that act on it (a server's status code, a retry).
+    public enum Kind: Sendable, Equatable {
+        /// The input is missing, not an image, or damaged.
+        case input
+        /// The input's header declares more pixels than allowed.
+        case tooLarge
+        /// The output cannot be written: its folder, format, or the disk.
+        case output
+        /// A setting is out of range or names an unknown style or model.
+        case parameter
+        /// The presets are missing or damaged.
+        case presets
+        /// The run was cancelled through its `RunControl`.
+        case cancelled
+        /// Computing the image failed (which includes pixel data found damaged while streaming).
+        case processing
+    }
+
+    /// What failed.
+    public let kind: Kind
+    /// One line for the user, naming the file where there is one.
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// An error saying `message`, of `kind`.
+    public init(_ message: String, kind: Kind = .processing) {
+        self.message = message
+        self.kind = kind
+    }
+    /// The message.
     public var description: String { message }
 
+    /// The same error with its message prefixed by `context`.
+    public func naming(_ context: String) -> LimnError { LimnError("\(context): \(message)", kind: kind) }
+
     /// The pending libvips error, folded into one line and cleared.
-    static func vips(_ context: String) -> LimnError {
+    static func vips(_ context: String, kind: Kind = .processing) -> LimnError {
         let raw = String(cString: vips_error_buffer())
         vips_error_clear()
         let lines = raw.split(whereSeparator: \.isNewline)
@@ -33,37 +62,37 @@ public struct LimnError: Error, CustomStringConvertible, Sendable {
         }
         var detail = message ?? "unknown libvips error"
         if let reason, !detail.contains(reason) { detail += ": " + reason }
-        return LimnError(context.isEmpty ? detail : "\(context): \(detail)")
+        return LimnError(context.isEmpty ? detail : "\(context): \(detail)", kind: kind)
     }
 }
 
 /// libvips, started once per process.
-public enum Vips {
+package enum Vips {
     private static let started: Bool = {
         limn_vips_init("limn") == 0
     }()
 
     /// Starts libvips; throws if it cannot.
-    public static func start() throws {
+    package static func start() throws {
         if !started { throw LimnError("libvips failed to start") }
     }
 
     /// Worker threads libvips uses for one image (0 restores its default).
-    public static func setThreads(_ n: Int) {
+    package static func setThreads(_ n: Int) {
         vips_concurrency_set(Int32(n))
     }
 
-    public static var threads: Int { Int(vips_concurrency_get()) }
+    package static var threads: Int { Int(vips_concurrency_get()) }
 
     /// From now on, SIGINT, SIGTERM and SIGHUP remove the output being written
     /// (its temporary file or spool) before the process dies by that signal.
-    public static func removeOutputsOnSignals() {
+    package static func removeOutputsOnSignals() {
         limn_cleanup_install()
     }
 }
 
 /// Pixel sample type of an image.
-public enum SampleFormat: Sendable {
+package enum SampleFormat: Sendable {
     case uchar, ushort, float, other
     init(_ f: VipsBandFormat) {
         switch f {
@@ -76,7 +105,7 @@ public enum SampleFormat: Sendable {
 }
 
 /// A libvips image: a lazily computed pipeline, owned by this reference.
-public final class Image: @unchecked Sendable {
+package final class Image: @unchecked Sendable {
     let ptr: UnsafeMutablePointer<VipsImage>
 
     /// Takes ownership of one reference.
@@ -92,18 +121,18 @@ public final class Image: @unchecked Sendable {
         return Image(owning: out!)
     }
 
-    public var width: Int { Int(vips_image_get_width(ptr)) }
-    public var height: Int { Int(vips_image_get_height(ptr)) }
-    public var bands: Int { Int(vips_image_get_bands(ptr)) }
-    public var format: SampleFormat { SampleFormat(vips_image_get_format(ptr)) }
+    package var width: Int { Int(vips_image_get_width(ptr)) }
+    package var height: Int { Int(vips_image_get_height(ptr)) }
+    package var bands: Int { Int(vips_image_get_bands(ptr)) }
+    package var format: SampleFormat { SampleFormat(vips_image_get_format(ptr)) }
     var bandFormat: VipsBandFormat { vips_image_get_format(ptr) }
     var interpretation: VipsInterpretation { vips_image_get_interpretation(ptr) }
 
     // MARK: metadata
 
-    public func has(_ field: String) -> Bool { vips_image_get_typeof(ptr, field) != 0 }
+    package func has(_ field: String) -> Bool { vips_image_get_typeof(ptr, field) != 0 }
 
-    public func blob(_ field: String) -> [UInt8]? {
+    package func blob(_ field: String) -> [UInt8]? {
         guard has(field) else { return nil }
         var data: UnsafeRawPointer? = nil
         var length = 0
@@ -111,14 +140,14 @@ public final class Image: @unchecked Sendable {
         return Array(UnsafeRawBufferPointer(start: data, count: length))
     }
 
-    public func int(_ field: String) -> Int? {
+    package func int(_ field: String) -> Int? {
         guard has(field) else { return nil }
         var v: Int32 = 0
         return vips_image_get_int(ptr, field, &v) == 0 ? Int(v) : nil
     }
 
     /// A metadata field as text (vips' own formatting, e.g. EXIF entries).
-    public func string(_ field: String) -> String? {
+    package func string(_ field: String) -> String? {
         guard has(field) else { return nil }
         var out: UnsafeMutablePointer<CChar>? = nil
         guard vips_image_get_as_string(ptr, field, &out) == 0, let out else { return nil }
@@ -127,7 +156,7 @@ public final class Image: @unchecked Sendable {
     }
 
     /// Names of all metadata fields.
-    public var fields: [String] {
+    package var fields: [String] {
         guard let names = vips_image_get_fields(ptr) else { return [] }
         defer { g_strfreev(names) }
         var result: [String] = []
@@ -140,21 +169,21 @@ public final class Image: @unchecked Sendable {
     }
 
     /// A copy with one metadata field set.
-    public func setting(_ field: String, int value: Int) throws -> Image {
+    package func setting(_ field: String, int value: Int) throws -> Image {
         let c = try copy()
         vips_image_set_int(c.ptr, field, Int32(value))
         return c
     }
 
     /// A copy with one metadata field set.
-    public func setting(_ field: String, string value: String) throws -> Image {
+    package func setting(_ field: String, string value: String) throws -> Image {
         let c = try copy()
         vips_image_set_string(c.ptr, field, value)
         return c
     }
 
     /// A copy with one metadata field set.
-    public func setting(_ field: String, blob: [UInt8]) throws -> Image {
+    package func setting(_ field: String, blob: [UInt8]) throws -> Image {
         let c = try copy()
         blob.withUnsafeBytes { vips_image_set_blob_copy(c.ptr, field, $0.baseAddress, $0.count) }
         return c
@@ -171,49 +200,49 @@ public final class Image: @unchecked Sendable {
     // MARK: operations
 
     func cast(_ f: VipsBandFormat) throws -> Image { try Image.make { limn_cast(ptr, $0, f) } }
-    public func linear(_ a: Double, _ b: Double) throws -> Image { try Image.make { limn_linear1(ptr, $0, a, b) } }
+    package func linear(_ a: Double, _ b: Double) throws -> Image { try Image.make { limn_linear1(ptr, $0, a, b) } }
     /// `a[i] * band i + b[i]`, one pair per band.
-    public func linear(_ a: [Double], _ b: [Double]) throws -> Image {
+    package func linear(_ a: [Double], _ b: [Double]) throws -> Image {
         try Image.make { limn_linear(ptr, $0, a, b, Int32(a.count)) }
     }
     /// A Gaussian blur of standard deviation `sigma` pixels, edges extended.
-    public func gaussianBlurred(sigma: Double) throws -> Image { try Image.make { limn_gaussblur(ptr, $0, sigma) } }
+    package func gaussianBlurred(sigma: Double) throws -> Image { try Image.make { limn_gaussblur(ptr, $0, sigma) } }
     /// Bands `first` ..< `first + n`.
-    public func extractBands(_ first: Int, _ n: Int) throws -> Image {
+    package func extractBands(_ first: Int, _ n: Int) throws -> Image {
         try Image.make { limn_extract_bands(ptr, $0, Int32(first), Int32(n)) }
     }
     /// The `width` x `height` area whose top left corner is (`left`, `top`).
-    public func cropped(left: Int, top: Int, width: Int, height: Int) throws -> Image {
+    package func cropped(left: Int, top: Int, width: Int, height: Int) throws -> Image {
         try Image.make { limn_extract_area(ptr, $0, Int32(left), Int32(top), Int32(width), Int32(height)) }
     }
     func withInterpretation(_ t: VipsInterpretation) throws -> Image {
         try Image.make { limn_set_interpretation(ptr, $0, t) }
     }
     /// Every value limited to [lo, hi].
-    public func clamp(_ lo: Double, _ hi: Double) throws -> Image { try Image.make { limn_clamp(ptr, $0, lo, hi) } }
-    public func join(_ other: Image) throws -> Image { try Image.make { limn_bandjoin2(ptr, other.ptr, $0) } }
+    package func clamp(_ lo: Double, _ hi: Double) throws -> Image { try Image.make { limn_clamp(ptr, $0, lo, hi) } }
+    package func join(_ other: Image) throws -> Image { try Image.make { limn_bandjoin2(ptr, other.ptr, $0) } }
     /// Each output band a weighted sum of the input bands (`matrix[out][in]`).
-    public func recombined(_ matrix: [[Double]]) throws -> Image {
+    package func recombined(_ matrix: [[Double]]) throws -> Image {
         let flat = matrix.flatMap { $0 }
         return try Image.make { limn_recomb(ptr, $0, flat, Int32(matrix.count), Int32(matrix[0].count)) }
     }
 
     /// BT.601 luma (0.299 R + 0.587 G + 0.114 B) of three bands, as one band.
-    public func luma() throws -> Image { try recombined([[0.299, 0.587, 0.114]]) }
+    package func luma() throws -> Image { try recombined([[0.299, 0.587, 0.114]]) }
 
     /// `a * self + b * other`, pixel by pixel.
-    public func blended(_ a: Double, with other: Image, _ b: Double) throws -> Image {
+    package func blended(_ a: Double, with other: Image, _ b: Double) throws -> Image {
         let x = try linear(a, 0), y = try other.linear(b, 0)
         return try Image.make { limn_image_add(x.ptr, y.ptr, $0) }
     }
 
     /// The mean of the bands, as one band.
-    public func bandMean() throws -> Image {
+    package func bandMean() throws -> Image {
         try Image.make { limn_bandmean(ptr, $0) }.cast(VIPS_FORMAT_FLOAT)
     }
 
     /// Float samples, as an interleaved array (row-major, bands last). For tests and small images.
-    public func floatPixels() throws -> [Float] {
+    package func floatPixels() throws -> [Float] {
         let f = try cast(VIPS_FORMAT_FLOAT)
         var size = 0
         guard let mem = vips_image_write_to_memory(f.ptr, &size) else { throw LimnError.vips("reading pixels") }
@@ -225,7 +254,7 @@ public final class Image: @unchecked Sendable {
     }
 
     /// A float image from interleaved samples (row-major, bands last).
-    public static func fromFloats(_ pixels: [Float], width: Int, height: Int, bands: Int) throws -> Image {
+    package static func fromFloats(_ pixels: [Float], width: Int, height: Int, bands: Int) throws -> Image {
         precondition(pixels.count == width * height * bands)
         let img = pixels.withUnsafeBytes { buf in
             vips_image_new_from_memory_copy(buf.baseAddress, buf.count, Int32(width), Int32(height),

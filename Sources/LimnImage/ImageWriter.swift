@@ -3,12 +3,12 @@ import Foundation
 
 /// Where an image goes: a file (format from its suffix, vips save options in
 /// brackets, e.g. "out.jpg[Q=92]"), or standard output in a named format.
-public enum ImageDestination: Sendable, CustomStringConvertible {
+package enum ImageDestination: Sendable, CustomStringConvertible {
     case file(String)
     /// A format such as "png", "jpg[Q=90]" or "v" (libvips' own, for pipes).
     case standardOutput(format: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .file(let path): path
         case .standardOutput: "standard output"
@@ -17,36 +17,40 @@ public enum ImageDestination: Sendable, CustomStringConvertible {
 
     /// Checks what can be checked before any pixel is computed: a known format,
     /// an existing folder.
-    public func validate() throws {
+    package func validate() throws {
         try Vips.start()
         switch self {
         case .standardOutput(let format):
             let (name, _) = Self.splitOptions(format)
             guard !name.isEmpty, vips_foreign_find_save_target(".\(name)") != nil else {
-                throw LimnError("unknown output format '\(name)'")
+                vips_error_clear()   // the lookup's own message; this one replaces it
+                throw LimnError("unknown output format '\(name)'", kind: .parameter)
             }
         case .file(let spec):
             let (path, _) = Self.splitOptions(spec)
             let ext = URL(fileURLWithPath: path).pathExtension
             if Self.isSpecialFile(path) { return }
-            guard !ext.isEmpty else { throw LimnError("\(path): no suffix to choose the output format by (e.g. .png, .jpg)") }
+            guard !ext.isEmpty else {
+                throw LimnError("\(path): no suffix to choose the output format by (e.g. .png, .jpg)", kind: .output)
+            }
             guard vips_foreign_find_save(path) != nil else {
-                throw LimnError("\(path): unknown output format '.\(ext)'")
+                vips_error_clear()
+                throw LimnError("\(path): unknown output format '.\(ext)'", kind: .output)
             }
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
-                throw LimnError("\(path): output folder '\(dir)' does not exist")
+                throw LimnError("\(path): output folder '\(dir)' does not exist", kind: .output)
             }
         }
     }
 
     /// "a.jpg[Q=9]" → ("a.jpg", "[Q=9]").
     /// The file path of an output spec, without its save options ("out.jpg[Q=90]" -> "out.jpg").
-    public static func pathOf(_ spec: String) -> String { splitOptions(spec).0 }
+    package static func pathOf(_ spec: String) -> String { splitOptions(spec).0 }
 
     /// A spec and its bracketed save options: "out.jpg[Q=90]" -> ("out.jpg", "[Q=90]").
-    public static func splitOptions(_ spec: String) -> (String, String) {
+    package static func splitOptions(_ spec: String) -> (String, String) {
         guard spec.hasSuffix("]"), let open = spec.lastIndex(of: "[") else { return (spec, "") }
         return (String(spec[..<open]), String(spec[open...]))
     }
@@ -60,16 +64,38 @@ public enum ImageDestination: Sendable, CustomStringConvertible {
 
 /// Writes images so that a failure never leaves a partial file: a file output
 /// is written to a temporary file beside it and renamed into place.
-public struct ImageWriter: Sendable {
-    /// Show a progress bar on stderr while computing.
-    public var progress: Bool
-    public init(progress: Bool = false) { self.progress = progress }
+package struct ImageWriter: Sendable {
+    /// Progress reports and cancellation while an image is computed.
+    package var control: RunControl?
+    package init(control: RunControl? = nil) { self.control = control }
 
     /// Computes and writes `image`. A failure while computing or writing throws
     /// the bare reason; the caller names the input and output.
-    public func write(_ image: Image, to destination: ImageDestination) throws {
+    package func write(_ image: Image, to destination: ImageDestination) throws {
         try destination.validate()
-        if progress { limn_progress_attach(image.ptr, destination.description) }
+        try observing(image) { try write(image, destination) }
+    }
+
+    /// Computes `image` and returns it encoded as `format` ("png", "jpg[Q=90]", ...).
+    package func encode(_ image: Image, format: String) throws -> Data {
+        try ImageDestination.standardOutput(format: format).validate()
+        if ImageDestination.splitOptions(format).0 == "v" {
+            throw LimnError("libvips' own format (v) is written to files and pipes only", kind: .parameter)
+        }
+        var buffer: UnsafeMutableRawPointer? = nil
+        var length = 0
+        try observing(image) {
+            if limn_write_buffer(image.ptr, ".\(format)", &buffer, &length) != 0 { throw LimnError.vips("") }
+        }
+        defer { g_free(buffer) }
+        return Data(bytes: buffer!, count: length)
+    }
+
+    private func observing(_ image: Image, _ body: () throws -> Void) throws {
+        if let control { try control.observing(image, body) } else { try body() }
+    }
+
+    private func write(_ image: Image, _ destination: ImageDestination) throws {
         switch destination {
         case .standardOutput(let format) where ImageDestination.splitOptions(format).0 == "v":
             try writeVipsStream(image)
@@ -84,7 +110,9 @@ public struct ImageWriter: Sendable {
             if ImageDestination.isSpecialFile(path) {
                 // A device or pipe: written in place, PNG unless its name has a known suffix.
                 let ext = URL(fileURLWithPath: path).pathExtension
-                let suffix = !ext.isEmpty && vips_foreign_find_save(path) != nil ? ".\(ext)" : ".png"
+                let known = !ext.isEmpty && vips_foreign_find_save(path) != nil
+                if !known { vips_error_clear() }
+                let suffix = known ? ".\(ext)" : ".png"
                 guard let target = vips_target_new_to_file(path) else { throw LimnError.vips(path) }
                 defer { g_object_unref(gpointer(target)) }
                 if limn_write_target(image.ptr, suffix + options, target) != 0 { throw LimnError.vips("") }

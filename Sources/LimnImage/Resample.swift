@@ -1,7 +1,7 @@
 import CLimnVips
 
 /// Interpolation kernels of the centre-aligned resampler.
-public enum ResampleKernel: Sendable {
+package enum ResampleKernel: Sendable {
     case lanczos3, cubic, linear
 
     var c: LimnKernel {
@@ -16,7 +16,7 @@ public enum ResampleKernel: Sendable {
 extension Image {
     /// Resizes to `width` x `height` with pixel centres aligned: output x samples
     /// input (x + 0.5) * inWidth / width - 0.5. The result is float.
-    public func resampled(width: Int, height: Int, kernel: ResampleKernel = .lanczos3) throws -> Image {
+    package func resampled(width: Int, height: Int, kernel: ResampleKernel = .lanczos3) throws -> Image {
         try Image.make("resize") { limn_resample(ptr, $0, Int32(width), Int32(height), kernel.c) }
     }
 }

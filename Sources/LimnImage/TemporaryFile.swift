@@ -14,7 +14,7 @@ final class TemporaryFile {
         let dir = folder ?? String(NSTemporaryDirectory().dropLast(NSTemporaryDirectory().hasSuffix("/") ? 1 : 0))
         var template = Array("\(dir)/\(prefix)-XXXXXX\(suffix)".utf8CString)
         fd = template.withUnsafeMutableBufferPointer { mkstemps($0.baseAddress!, Int32(suffix.utf8.count)) }
-        if fd < 0 { throw LimnError("cannot write to '\(dir)': \(String(cString: strerror(errno)))") }
+        if fd < 0 { throw LimnError("cannot write to '\(dir)': \(String(cString: strerror(errno)))", kind: .output) }
         path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
@@ -26,14 +26,14 @@ final class TemporaryFile {
         guard fd >= 0 else { return }
         let rc = Foundation.close(fd)
         fd = -1
-        if rc != 0 { throw LimnError("\(path): \(String(cString: strerror(errno)))") }
+        if rc != 0 { throw LimnError("\(path): \(String(cString: strerror(errno)))", kind: .output) }
     }
 
     /// Moves the file to `destination`, replacing what is there; it is then no longer removed.
     func rename(to destination: String) throws {
         try close()
         if Foundation.rename(path, destination) != 0 {
-            throw LimnError("\(destination): \(String(cString: strerror(errno)))")
+            throw LimnError("\(destination): \(String(cString: strerror(errno)))", kind: .output)
         }
         owned = false
     }
@@ -52,7 +52,7 @@ func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, name: String? = ni
         if n < 0 {
             if errno == EINTR { continue }
             let reason = "write error: \(String(cString: strerror(errno)))"
-            throw LimnError(name.map { "\($0): \(reason)" } ?? reason)
+            throw LimnError(name.map { "\($0): \(reason)" } ?? reason, kind: .output)
         }
         done += n
     }

@@ -1,7 +1,7 @@
 import CLimnVips
 
 /// How a block function's input is padded at the image borders.
-public enum BorderPadding: Sendable {
+package enum BorderPadding: Sendable {
     case zero, reflect, replicate
 
     var c: LimnPad {
@@ -16,28 +16,28 @@ public enum BorderPadding: Sendable {
 /// What a block function sees: `input` holds `width` x `height` pixels of
 /// `bands` interleaved floats (the block plus the halo on each side); it fills
 /// `output`, `outputWidth` x `outputHeight` pixels of `outputBands`.
-public struct Block {
-    public let input: UnsafePointer<Float>
-    public let width: Int, height: Int, bands: Int
-    public let output: UnsafeMutablePointer<Float>
-    public let outputWidth: Int, outputHeight: Int, outputBands: Int
+package struct Block {
+    package let input: UnsafePointer<Float>
+    package let width: Int, height: Int, bands: Int
+    package let output: UnsafeMutablePointer<Float>
+    package let outputWidth: Int, outputHeight: Int, outputBands: Int
 }
 
 /// A function from an input block with a halo to an output block `scale`
 /// times the block without the halo. Called from several threads at once.
-public struct BlockFunction: Sendable {
-    public let halo: Int
-    public let scale: Int
-    public let outputBands: Int
-    public let padding: BorderPadding
+package struct BlockFunction: Sendable {
+    package let halo: Int
+    package let scale: Int
+    package let outputBands: Int
+    package let padding: BorderPadding
     /// Block sizes and origins must be multiples of this (a network's total stride).
-    public let alignment: Int
+    package let alignment: Int
     /// The function pools over its whole input (global attention): it is exact only
     /// when one block covers the image, so tiling refuses anything else.
-    public let needsWholeImage: Bool
-    public let body: @Sendable (Block) throws -> Void
+    package let needsWholeImage: Bool
+    package let body: @Sendable (Block) throws -> Void
 
-    public init(halo: Int, scale: Int, outputBands: Int, padding: BorderPadding, alignment: Int = 1,
+    package init(halo: Int, scale: Int, outputBands: Int, padding: BorderPadding, alignment: Int = 1,
                 needsWholeImage: Bool = false, body: @escaping @Sendable (Block) throws -> Void) {
         self.halo = halo
         self.scale = scale
@@ -80,14 +80,14 @@ extension Image {
     /// Blocks are as tall as they are wide unless those rows would pass
     /// `cacheLimit` bytes (very wide images, large scales): tiled.c then makes
     /// them shorter.
-    public func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = 512 << 20) throws -> Image {
+    package func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = 512 << 20) throws -> Image {
         let a = function.alignment
         return try tiled(function, blockWidth: (block + a - 1) / a * a, blockHeight: 0, cacheLimit: cacheLimit)
     }
 
     /// Applies `function` in blocks of `blockWidth` x `blockHeight` input pixels,
     /// both multiples of the function's alignment.
-    public func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int) throws -> Image {
+    package func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int) throws -> Image {
         precondition(blockHeight > 0, "blocks must have a height")
         return try tiled(function, blockWidth: blockWidth, blockHeight: blockHeight, cacheLimit: 0)
     }

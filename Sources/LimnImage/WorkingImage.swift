@@ -10,20 +10,20 @@ import Foundation
 /// precision on the way through; CMYK, Lab and other spaces are converted to
 /// sRGB through their profile; linear-light float (scRGB) is encoded with the
 /// sRGB curve and decoded again on output.
-public struct WorkingImage: @unchecked Sendable {
-    public var colour: Image
-    public var alpha: Image?
+package struct WorkingImage: @unchecked Sendable {
+    package var colour: Image
+    package var alpha: Image?
     let depth: Depth
     let linearLight: Bool
 
     /// Sample format of the output.
     enum Depth { case eight, sixteen, float }
 
-    public var width: Int { colour.width }
-    public var height: Int { colour.height }
-    public var isGrey: Bool { colour.bands == 1 }
+    package var width: Int { colour.width }
+    package var height: Int { colour.height }
+    package var isGrey: Bool { colour.bands == 1 }
 
-    public init(_ image: Image) throws {
+    package init(_ image: Image) throws {
         var image = image
         let rgbLike: Set<Int32> = [VIPS_INTERPRETATION_B_W.rawValue, VIPS_INTERPRETATION_GREY16.rawValue,
                                    VIPS_INTERPRETATION_sRGB.rawValue, VIPS_INTERPRETATION_RGB16.rawValue,
@@ -66,7 +66,7 @@ public struct WorkingImage: @unchecked Sendable {
     /// Joins colour and alpha back into an image of the input's kind: bit depth
     /// and encoding; the ICC profile and other metadata travel with the pixels.
     /// Operations keep grey images grey (one band).
-    public func composed() throws -> Image {
+    package func composed() throws -> Image {
         let grey = colour.bands == 1
         var colour = colour
         if linearLight {
@@ -101,7 +101,7 @@ public struct WorkingImage: @unchecked Sendable {
 extension WorkingImage {
     /// Resizes colour and alpha together, with colour premultiplied by alpha so
     /// transparent pixels do not bleed into their neighbours.
-    public func resampled(width: Int, height: Int, kernel: ResampleKernel) throws -> WorkingImage {
+    package func resampled(width: Int, height: Int, kernel: ResampleKernel) throws -> WorkingImage {
         var result = self
         guard let alpha else {
             result.colour = try colour.resampled(width: width, height: height, kernel: kernel)
@@ -118,13 +118,13 @@ extension WorkingImage {
 extension Image {
     /// Colour (this image) times `alpha`, both in [0, 1]: what a network sees of a
     /// partly transparent image, so hidden colour cannot spread into visible pixels.
-    public func premultiplied(by alpha: Image) throws -> Image {
+    package func premultiplied(by alpha: Image) throws -> Image {
         let joined = try join(alpha)
         return try Image.make { limn_premultiply(joined.ptr, $0) }.extractBands(0, bands)
     }
 
     /// Colour (this image) divided by `alpha` where it is not zero; the inverse of `premultiplied(by:)`.
-    public func unpremultiplied(by alpha: Image) throws -> Image {
+    package func unpremultiplied(by alpha: Image) throws -> Image {
         let joined = try join(alpha)
         return try Image.make { limn_unpremultiply(joined.ptr, $0) }.extractBands(0, bands)
     }

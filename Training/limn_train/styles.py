@@ -1,7 +1,14 @@
 """The paintings `limn stylize` ships, in the order of the style network's rows: each
-one's preset name, file under datasets/styles, and what `limn presets` shows of it.
-Every work here is in the public domain (its artist died more than 90 years ago and it
-was published before 1929); the files' sources are in ../shared/datasets/README.md."""
+one's preset name, file (under datasets/styles, or Training/styles for those this
+repository carries), and what `limn presets` shows of it. Every work here is in the
+public domain (its artist died more than 90 years ago and it was published before
+1929); the files' sources are in SOURCES and ../shared/datasets/README.md."""
+import os
+
+from limn_train.paths import DATASETS
+
+# Paintings this repository carries itself (Training/styles/README.md).
+OWN_FOLDER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "styles")
 
 STYLES = [
     # name, file, title, artist, date
@@ -18,6 +25,7 @@ STYLES = [
     ("mauclair", "vallotton_camille_mauclair.jpg", "Camille Mauclair (woodcut)", "Felix Vallotton", "1890s"),
     ("composition-xiii", "van_doesburg_composition_xiii.jpg", "Composition XIII (Woman in Studio)",
      "Theo van Doesburg", "1918"),
+    ("cafe-terrace", "cafe_terrace.webp", "Cafe Terrace at Night", "Vincent van Gogh", "1888"),
 ]
 
 SOURCES = {
@@ -25,9 +33,16 @@ SOURCES = {
     "sakai_hoitsu_flowers.jpg": "titu1994/Neural-Style-Transfer images/inputs/style",
     "vallotton_camille_mauclair.jpg": "magenta/magenta arbitrary_image_stylization style_images (Wikimedia Commons)",
     "van_doesburg_composition_xiii.jpg": "magenta/magenta arbitrary_image_stylization style_images (Wikimedia Commons)",
+    "cafe_terrace.webp": "Debian package gcompris-qt-data 3.1-2, rcc/details.rcc (a background of the 'details' activity)",
 }
 DEFAULT_SOURCE = "jcjohnson/neural-style and fast-neural-style example images"
 LICENCE = "public domain"
+
+
+def path(file):
+    """Where a style's painting is: Training/styles if this repository carries it, else datasets/styles."""
+    own = os.path.join(OWN_FOLDER, file)
+    return own if os.path.exists(own) else os.path.join(DATASETS, "styles", file)
 
 
 def describe(name):

@@ -27,7 +27,7 @@ from limn_train import long_run
 from limn_train.export import export
 from limn_train.paths import DATASETS
 from limn_train.style_loss import HELD_BACK, MultiStyleLoss, load_rgb, tv
-from limn_train.styles import STYLES, describe
+from limn_train.styles import STYLES, describe, path as style_path
 
 # Settings fixed when a run starts and kept by its checkpoint.
 CONFIG = {
@@ -42,7 +42,7 @@ EXCLUDED = [os.path.join(DATASETS, "photos", r) for r in HELD_BACK + ["opencv-do
 def build(cfg, styles, device):
     model = StyleNet(cfg["channels"], cfg["res_blocks"], len(styles)).to(device)
     layers = dict(kv.split(":") for kv in cfg["style_layers"].split(","))
-    imgs = [load_rgb(os.path.join(DATASETS, "styles", file), cfg["style_size"]).to(device)
+    imgs = [load_rgb(style_path(file), cfg["style_size"]).to(device)
             for _, file, *_ in (next(s for s in STYLES if s[0] == n) for n in styles)]
     loss_fn = MultiStyleLoss(imgs, {k: float(v) for k, v in layers.items()}, cfg["content_layer"], device)
     return model, loss_fn
@@ -59,6 +59,19 @@ def grown(state, model, styles, old):
     return state
 
 
+def grown_optimiser(opt_state, model, styles, old):
+    """Adam's state with the per-style rows rearranged as `grown` does; new rows start at zero
+    moments, so Adam's own bias correction applies to them while the shared weights keep theirs."""
+    for i, p in enumerate(model.parameters()):
+        st = opt_state["state"].get(i)
+        if st is None or p.dim() != 2 or st["exp_avg"].shape == p.shape:
+            continue
+        for key in ("exp_avg", "exp_avg_sq"):
+            v = st[key]
+            st[key] = torch.stack([v[old.index(n)] if n in old else torch.zeros_like(v[0]) for n in styles])
+    return opt_state
+
+
 def train(a):
     ckpt = long_run.load(a.checkpoint)
     cfg = dict(ckpt["config"] if ckpt else CONFIG, **({"batch": a.batch} if a.batch else {}))
@@ -70,8 +83,7 @@ def train(a):
     torch.manual_seed(a.seed)
     if ckpt:
         model.load_state_dict(grown(ckpt["model"], model, styles, ckpt["styles"]))
-        if ckpt["styles"] == styles:
-            opt.load_state_dict(ckpt["opt"])
+        opt.load_state_dict(grown_optimiser(ckpt["opt"], model, styles, ckpt["styles"]))
         it, seconds = ckpt["iter"], ckpt["seconds"]
         rng.setstate(ckpt["rng"])
         torch.set_rng_state(ckpt["torch_rng"])

@@ -40,6 +40,8 @@ int limn_srgb_decode(VipsImage *in, VipsImage **out);
 int limn_icc_transform(VipsImage *in, VipsImage **out, const char *profile, const char *fallback, int depth);
 int limn_write_file(VipsImage *in, const char *filename);
 int limn_write_target(VipsImage *in, const char *suffix, VipsTarget *target);
+// Encodes `in` as `suffix` (".png[compression=9]") into a g_malloc buffer.
+int limn_write_buffer(VipsImage *in, const char *suffix, void **buf, size_t *len);
 
 // Limn operations --------------------------------------------------------
 
@@ -84,8 +86,11 @@ typedef struct {
 int limn_tiled(VipsImage *in, VipsImage **out, const LimnTiling *tiling, LimnBlockFn fn, void *ctx,
                void (*release)(void *));
 
-// Progress bar on stderr while `image` is computed.
-void limn_progress_attach(VipsImage *image, const char *label);
+// Calls fn(ctx, percent) while `image` is computed; a non-zero return stops the
+// computation (libvips then fails). Detach before ctx goes away.
+typedef int (*limn_progress_fn)(void *ctx, int percent);
+void limn_progress_attach(VipsImage *image, limn_progress_fn fn, void *ctx);
+void limn_progress_detach(VipsImage *image);
 
 // Removes `path` (if set) when SIGINT, SIGTERM, or SIGHUP arrives, then dies by that signal.
 void limn_cleanup_install(void);

@@ -9,19 +9,19 @@
 // engine has, and its channel attention pools over the whole input, so it is
 // exact only when one block covers the image (the tiled path refuses it otherwise).
 
-public final class CompactSR: Network {
-    public static let architecture = "compact_sr"
+package final class CompactSR: Network {
+    package static let architecture = "compact_sr"
 
-    public let channels: Int
-    public let blocks: Int
-    public let scale: Int
-    public var inputChannels: Int { 3 }
-    public var outputChannels: Int { 3 }
-    public var alignment: Int { 1 }
-    public var borderPadding: PaddingMode { .replicate }
-    public var receptiveRadius: Int { 1 + 4 * blocks + 1 + 1 }
+    package let channels: Int
+    package let blocks: Int
+    package let scale: Int
+    package var inputChannels: Int { 3 }
+    package var outputChannels: Int { 3 }
+    package var alignment: Int { 1 }
+    package var borderPadding: PaddingMode { .replicate }
+    package var receptiveRadius: Int { 1 + 4 * blocks + 1 + 1 }
     /// Channel attention pools over the whole input.
-    public var usesGlobalContext: Bool { true }
+    package var usesGlobalContext: Bool { true }
 
     struct Block {
         let c1: Conv2D, c2: Conv2D, dw: Conv2D, pw: Conv2D, prelu: PReLU
@@ -35,7 +35,7 @@ public final class CompactSR: Network {
     let bodyEnd: Conv2D
     let tail: Conv2D
 
-    public init(weights w: Weights) throws {
+    package init(weights w: Weights) throws {
         let c = try w.int("channels")
         guard c % 4 == 0 else { throw EngineError("compact_sr needs channels divisible by 4, got \(c)") }
         channels = c
@@ -66,7 +66,7 @@ public final class CompactSR: Network {
         try w.checkAllUsed()
     }
 
-    public func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
+    package func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
         let q = channels / 4
         let shallow = try head(x)
         var y = shallow.copy()   // the blocks accumulate into y's storage
@@ -85,7 +85,7 @@ public final class CompactSR: Network {
         return detail + x.upsampled(scale, .bilinear)
     }
 
-    public func macs(height h: Int, width w: Int) -> Int {
+    package func macs(height h: Int, width w: Int) -> Int {
         let c = channels, q = c / 4, p = h * w
         // The channel attention's two 1x1 convolutions run on the pooled 1x1 image.
         let block = p * (c * c * 9 + 3 * q * c * 9 + 3 * q * 9 + 3 * q * q + 3 * q * 2 * c + c * c) + 2 * c * q

@@ -12,26 +12,26 @@ import Foundation
 // (b, d - b), and its last layer's four channels give a residual r and a gate
 // g: the output is b + sigmoid(g) (d - b) + r.
 
-public final class DeblurNet: Network {
-    public static let architecture = "deblur_net"
+package final class DeblurNet: Network {
+    package static let architecture = "deblur_net"
 
-    public let width: Int
-    public let encoderBlocks: [Int], middleBlocks: Int, decoderBlocks: [Int]
+    package let width: Int
+    package let encoderBlocks: [Int], middleBlocks: Int, decoderBlocks: [Int]
     /// Whether the input carries a deconvolution beside the image.
-    public let fused: Bool
-    public var inputChannels: Int { fused ? 6 : 3 }
-    public var outputChannels: Int { 3 }
-    public var scale: Int { 1 }
-    public var alignment: Int { 1 << encoderBlocks.count }
-    public var borderPadding: PaddingMode { .reflect }
+    package let fused: Bool
+    package var inputChannels: Int { fused ? 6 : 3 }
+    package var outputChannels: Int { 3 }
+    package var scale: Int { 1 }
+    package var alignment: Int { 1 << encoderBlocks.count }
+    package var borderPadding: PaddingMode { .reflect }
     /// Half the alignment suffices: a block plus two margins stays a multiple
     /// of it, so the strided convolutions keep their grid (87 -> 88 px, not 96;
     /// 87 is also the farthest reach PyTorch's gradients show, at every phase).
-    public var halo: Int {
+    package var halo: Int {
         let half = max(1, alignment / 2)
         return (receptiveRadius + half - 1) / half * half
     }
-    public var receptiveRadius: Int {
+    package var receptiveRadius: Int {
         // 3x3 intro and ending, one pixel per depthwise 3x3 at each level's
         // scale, one per 2x2 down-convolution.
         var r = 2, s = 1
@@ -71,7 +71,7 @@ public final class DeblurNet: Network {
     let middle: [NAFBlock]
     let ups: [Conv2D], decoders: [[NAFBlock]]
 
-    public init(weights w: Weights) throws {
+    package init(weights w: Weights) throws {
         width = try w.int("width")
         encoderBlocks = try w.ints("enc_blocks")
         middleBlocks = try w.int("middle_blocks")
@@ -100,7 +100,7 @@ public final class DeblurNet: Network {
         try w.checkAllUsed()
     }
 
-    public func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
+    package func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
         guard x.height % alignment == 0, x.width % alignment == 0 else {
             throw EngineError("deblur_net needs sizes that are multiples of \(alignment), got \(x.width)x\(x.height)")
         }
@@ -146,7 +146,7 @@ public final class DeblurNet: Network {
         return out
     }
 
-    public func macs(height h: Int, width w: Int) -> Int {
+    package func macs(height h: Int, width w: Int) -> Int {
         func block(_ c: Int, _ p: Int) -> Int { p * (c * 2 * c + 2 * c * 9 + c * c + c * 2 * c + c * c) }
         var total = h * w * inputChannels * width * 9 + h * w * width * 9 * (fused ? 4 : 3), c = width, p = h * w
         for n in encoderBlocks { total += n * block(c, p) + (p / 4) * c * 2 * c * 4; c *= 2; p /= 4 }

@@ -3,24 +3,24 @@
 // added to a bilinear upsampling of the input. Only local operations, so it
 // is exact under tiling. Sync with Training/limn_train/archs/sr_net.py.
 
-public final class SRNet: Network {
-    public static let architecture = "sr_net"
+package final class SRNet: Network {
+    package static let architecture = "sr_net"
 
-    public let channels: Int
-    public let blocks: Int
-    public let scale: Int
-    public var inputChannels: Int { 3 }
-    public var outputChannels: Int { 3 }
-    public var alignment: Int { 1 }
-    public var borderPadding: PaddingMode { .replicate }
-    public var receptiveRadius: Int { 1 + 2 * blocks + 1 + 1 }
+    package let channels: Int
+    package let blocks: Int
+    package let scale: Int
+    package var inputChannels: Int { 3 }
+    package var outputChannels: Int { 3 }
+    package var alignment: Int { 1 }
+    package var borderPadding: PaddingMode { .replicate }
+    package var receptiveRadius: Int { 1 + 2 * blocks + 1 + 1 }
 
     let head: Conv2D
     let body: [(Conv2D, Conv2D)]
     let bodyEnd: Conv2D
     let tail: Conv2D
 
-    public init(weights w: Weights) throws {
+    package init(weights w: Weights) throws {
         let c = try w.int("channels")
         channels = c
         blocks = try w.int("blocks")
@@ -35,7 +35,7 @@ public final class SRNet: Network {
         try w.checkAllUsed()
     }
 
-    public func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
+    package func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
         let shallow = try head(x)
         var y = shallow.copy()   // the blocks accumulate into y's storage
         for (conv1, conv2) in body { y = try conv2(conv1(y), adding: y) }
@@ -43,7 +43,7 @@ public final class SRNet: Network {
         return try tail(y).pixelShuffled(scale) + x.upsampled(scale, .bilinear)
     }
 
-    public func macs(height h: Int, width w: Int) -> Int {
+    package func macs(height h: Int, width w: Int) -> Int {
         let c = channels, p = h * w
         return p * (3 * c * 9 + blocks * 2 * c * c * 9 + c * c * 9 + c * 3 * scale * scale * 9)
     }

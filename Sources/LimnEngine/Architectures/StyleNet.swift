@@ -4,19 +4,19 @@
 // Reflect padding before every convolution. Sync with
 // Training/limn_train/archs/style_net.py.
 
-public final class StyleNet: Network {
-    public static let architecture = "style_net"
+package final class StyleNet: Network {
+    package static let architecture = "style_net"
 
-    public let channels: Int
-    public let residualBlocks: Int
-    public var inputChannels: Int { 3 }
-    public var outputChannels: Int { 3 }
-    public var scale: Int { 1 }
-    public var alignment: Int { 4 }
-    public var borderPadding: PaddingMode { .reflect }
+    package let channels: Int
+    package let residualBlocks: Int
+    package var inputChannels: Int { 3 }
+    package var outputChannels: Int { 3 }
+    package var scale: Int { 1 }
+    package var alignment: Int { 4 }
+    package var borderPadding: PaddingMode { .reflect }
     // 9x9 at full size (4), 3x3 at full and half size (1 + 2), two 3x3 per
     // residual block at quarter size (8 each), 3x3 at half and full size (2 + 1), 9x9 (4).
-    public var receptiveRadius: Int { 4 + 1 + 2 + 8 * residualBlocks + 2 + 1 + 4 }
+    package var receptiveRadius: Int { 4 + 1 + 2 + 8 * residualBlocks + 2 + 1 + 4 }
 
     struct Residual { let conv1: Conv2D, norm1: InstanceNorm, conv2: Conv2D, norm2: InstanceNorm }
 
@@ -28,7 +28,7 @@ public final class StyleNet: Network {
     let up2: Conv2D, upNorm2: InstanceNorm
     let out: Conv2D
 
-    public init(weights w: Weights) throws {
+    package init(weights w: Weights) throws {
         let c = try w.int("channels")
         channels = c
         residualBlocks = try w.int("res_blocks")
@@ -52,7 +52,7 @@ public final class StyleNet: Network {
         try w.checkAllUsed()
     }
 
-    public func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
+    package func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
         guard x.height % alignment == 0, x.width % alignment == 0 else {
             throw EngineError("style_net needs sizes that are multiples of \(alignment), got \(x.width)x\(x.height)")
         }
@@ -68,7 +68,7 @@ public final class StyleNet: Network {
         return try out(y.padded(4, .reflect))
     }
 
-    public func macs(height h: Int, width w: Int) -> Int {
+    package func macs(height h: Int, width w: Int) -> Int {
         let c = channels
         let full = h * w, half = full / 4, quarter = full / 16
         return full * 3 * c * 81 + half * c * 2 * c * 9 + quarter * 2 * c * 4 * c * 9

@@ -1,8 +1,7 @@
-// limn-demo IN OUTDIR: writes IN upscaled x2, in the style of The Starry Night, and deblurred.
+// limn-demo IN OUTDIR: writes IN upscaled x2, in the style of The Starry Night,
+// and deblurred, with a progress line; then the same upscale from bytes in memory.
 import Foundation
 import Limn
-import LimnEngine
-import LimnImage
 
 let args = CommandLine.arguments
 guard args.count == 3 else {
@@ -11,18 +10,24 @@ guard args.count == 3 else {
 }
 let (input, outDir) = (args[1], args[2])
 do {
-    let presets = try PresetManifest.installed()
-    let job = Job(reader: ImageReader(sequential: false), writer: ImageWriter())
-    let upscale = NetworkUpscaler(family: "photo", size: .scale(2), tile: NetworkUpscaler.defaultTile, manifest: presets)
-    let stylize = Stylizer(styles: [("starry-night", 1)], strength: 1, preserveColors: false, workingSize: 1024,
-                           tile: Stylizer.defaultTile, manifest: presets)
-    let enhance = Enhancer(model: "deblur", strength: 1, tile: Enhancer.defaultTile, manifest: presets)
+    let limn = try Processor()
     try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true)
-    try job.run(.file(input), to: .file(outDir + "/upscaled.png")) { try upscale($0) }
-    try job.run(.file(input), to: .file(outDir + "/stylized.png")) { try stylize($0) }
-    try job.run(.file(input), to: .file(outDir + "/enhanced.png")) { try enhance($0) }
-    print("wrote upscaled.png, stylized.png and enhanced.png in \(outDir)")
-} catch {
-    FileHandle.standardError.write(Data("limn-demo: \(error)\n".utf8))
-    exit(1)
+    let jobs: [(String, ImageOperation)] = [
+        ("upscaled.png", .upscale(.scale(2))),
+        ("stylized.png", .stylize([StyleWeight("starry-night")], strength: 0.9)),
+        ("enhanced.png", .enhance()),
+    ]
+    for (name, operation) in jobs {
+        let control = RunControl { fraction in
+            FileHandle.standardError.write(Data("\r\(name) \(Int(fraction * 100))%".utf8))
+        }
+        try limn.process(file: input, to: outDir + "/" + name, operation, control: control)
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+    let jpeg = try limn.process(Data(contentsOf: URL(fileURLWithPath: input)), .upscale(.scale(2)), format: "jpg[Q=90]")
+    try jpeg.write(to: URL(fileURLWithPath: outDir + "/upscaled.jpg"))
+    print("wrote \(jobs.map(\.0).joined(separator: ", ")) and upscaled.jpg (\(jpeg.count) bytes) in \(outDir)")
+} catch let error as LimnError {
+    FileHandle.standardError.write(Data("limn-demo: \(error) (\(error.kind))\n".utf8))
+    exit(error.kind == .parameter ? 64 : 1)
 }

@@ -1,0 +1,172 @@
+import Foundation
+import LimnEngine
+import LimnImage
+
+/// Which upscaler runs.
+public enum UpscaleModel: String, CaseIterable, Sendable {
+    /// Networks trained on real-photo degradations (blur, noise, JPEG).
+    case photo
+    /// Networks trained on clean bicubic downscales, the benchmark protocol.
+    case fidelity
+    /// Classic lanczos3 resampling, no network.
+    case lanczos
+}
+
+/// A style preset, by its name in the presets' manifest ("starry-night").
+public struct StyleName: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The manifest name.
+    public let rawValue: String
+    /// The style named `rawValue` (checked against the presets when a run starts).
+    public init(rawValue: String) { self.rawValue = rawValue }
+    /// The style named by a literal: `"starry-night"`.
+    public init(stringLiteral value: String) { rawValue = value }
+    /// The manifest name.
+    public var description: String { rawValue }
+}
+
+/// One style of a mix and its weight (any positive number; a mix's weights are normalised).
+public struct StyleWeight: Sendable, Equatable {
+    /// Which style.
+    public let style: StyleName
+    /// Its share of the mix, relative to the other weights.
+    public let weight: Double
+    /// `style` at `weight` (1 when alone).
+    public init(_ style: StyleName, _ weight: Double = 1) {
+        self.style = style
+        self.weight = weight
+    }
+}
+
+/// What to do to an image: one of `limn`'s commands with its settings.
+/// `tile` is the edge of the blocks a network computes at once (nil: the command's default).
+public enum ImageOperation: Sendable {
+    /// Enlarge to `size` (a factor in (1, 8], or a width or height).
+    case upscale(UpscaleSize, model: UpscaleModel = .photo, tile: Int? = nil)
+    /// Paint in a mix of styles; `strength` 0 (the input) to 1; `workingSize`:
+    /// the long side the network paints at (0: full size).
+    case stylize([StyleWeight], strength: Double = 1, preserveColors: Bool = false,
+                 workingSize: Int = 1024, tile: Int? = nil)
+    /// Remove motion and defocus blur with the enhance preset `preset`; `strength` 0 (the input) to 1.
+    case enhance(strength: Double = 1, preset: String = "deblur", tile: Int? = nil)
+
+    /// Block edges a network accepts, in input pixels.
+    public static let tileRange = 16...8192
+    /// Working sizes `stylize` accepts, besides 0.
+    public static let workingSizeRange = 64...32768
+}
+
+/// The operations ready to run on files or encoded bytes, with one set of
+/// presets loaded once and shared by every run (and thread).
+///
+/// ```swift
+/// let limn = try Processor()
+/// let png = try limn.process(jpegData, .upscale(.scale(2)))
+/// try limn.process(file: "in.jpg", to: "out.jpg", .stylize([StyleWeight("starry-night")]))
+/// ```
+/// Errors are ``LimnError``s; their `kind` says what failed.
+public struct Processor: Sendable {
+    /// The networks this processor uses.
+    package let presets: PresetManifest
+    /// Inputs whose header declares more pixels than this are refused (`.tooLarge`).
+    public var maxPixels: Int = 500_000_000
+    private let networks: LoadedNetworks
+
+    /// Loads the presets from `folder`, or when nil from the first of
+    /// `$LIMN_PRESETS`, `PREFIX/share/limn/presets` beside the installed
+    /// executable, and the source checkout's `Presets/`.
+    public init(presets folder: String? = nil) throws {
+        do {
+            presets = try PresetManifest.installed(explicit: folder)
+        } catch {
+            throw LimnError("\(error)", kind: .presets)
+        }
+        networks = LoadedNetworks(presets)
+    }
+
+    /// The styles the presets hold, in manifest order.
+    public var styles: [StyleName] {
+        presets.entries.filter { $0.task == "style" }.map { StyleName(rawValue: $0.name) }
+    }
+
+    /// Applies `operation` to the encoded image `input` and returns the result
+    /// encoded as `format` ("png", "jpg[Q=90]", "webp", "tif"), with the input's
+    /// metadata (EXIF, ICC profile) carried over.
+    public func process(_ input: Data, _ operation: ImageOperation, format: String = "png",
+                        control: RunControl? = nil) throws -> Data {
+        let (sequential, apply) = try prepare(operation)
+        return try job(sequential: sequential, control: control).encode(.data(input), format: format, apply)
+    }
+
+    /// Applies `operation` to the file `input` and writes `output` (format by its
+    /// suffix, save options in brackets: "out.jpg[Q=92]"), atomically: a failure
+    /// leaves no file and an existing one unchanged.
+    public func process(file input: String, to output: String, _ operation: ImageOperation,
+                        control: RunControl? = nil) throws {
+        let (sequential, apply) = try prepare(operation)
+        try job(sequential: sequential, control: control).run(.file(input), to: .file(output), apply)
+    }
+
+    private func job(sequential: Bool, control: RunControl?) -> Job {
+        Job(reader: ImageReader(maxPixels: maxPixels, sequential: sequential), writer: ImageWriter(control: control))
+    }
+
+    /// Checks `operation`'s settings and loads its networks; returns whether it
+    /// reads its input once, top to bottom (`sequential`), and the function
+    /// that applies it. Throws `.parameter` or `.presets` errors.
+    package func prepare(_ operation: ImageOperation) throws -> (sequential: Bool, apply: @Sendable (WorkingImage) throws -> WorkingImage) {
+        func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
+            if !ok { throw LimnError(message(), kind: .parameter) }
+        }
+        func checkTile(_ tile: Int?) throws {
+            if let tile { try check(ImageOperation.tileRange.contains(tile), "tile must be \(ImageOperation.tileRange.lowerBound) to \(ImageOperation.tileRange.upperBound) pixels") }
+        }
+        func checkStrength(_ s: Double) throws { try check((0...1).contains(s), "strength must be between 0 and 1") }
+        do {
+            switch operation {
+            case .upscale(let size, let model, let tile):
+                switch size {
+                case .scale(let s): try check(s > 1 && s <= UpscaleSize.maxScale, "scale must be greater than 1 and at most 8")
+                case .width(let w): try check(w > 0, "width must be a positive pixel count")
+                case .height(let h): try check(h > 0, "height must be a positive pixel count")
+                }
+                try checkTile(tile)
+                if model == .lanczos {
+                    try check(tile == nil, "tile applies to the network models; lanczos streams without blocks")
+                    let upscaler = LanczosUpscaler(size: size)
+                    return (true, { try upscaler($0) })
+                }
+                let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: tile ?? NetworkUpscaler.defaultTile,
+                                               networks: networks)
+                return (true, { try upscaler($0) })
+            case .stylize(let mix, let strength, let preserveColors, let workingSize, let tile):
+                try check(!mix.isEmpty, "no style given")
+                for part in mix {
+                    do { _ = try presets.entry(part.style.rawValue, task: "style") } catch {
+                        throw LimnError("\(error)", kind: .parameter)
+                    }
+                    try check(part.weight > 0 && part.weight.isFinite, "style weights must be positive numbers: \(part.style)=\(part.weight)")
+                }
+                try check(mix.reduce(0) { $0 + $1.weight }.isFinite, "style weights are too large to add up")
+                try checkStrength(strength)
+                try check(workingSize == 0 || ImageOperation.workingSizeRange.contains(workingSize),
+                          "working size must be 0 or \(ImageOperation.workingSizeRange.lowerBound) to \(ImageOperation.workingSizeRange.upperBound) pixels")
+                try checkTile(tile)
+                let stylizer = Stylizer(styles: mix.map { ($0.style.rawValue, $0.weight) }, strength: strength,
+                                        preserveColors: preserveColors, workingSize: workingSize,
+                                        tile: tile ?? Stylizer.defaultTile, networks: networks)
+                for part in mix { _ = try networks.network(part.style.rawValue, task: "style") }
+                // The statistics pass reads the image before the blocks do.
+                return (false, { try stylizer($0) })
+            case .enhance(let strength, let preset, let tile):
+                try checkStrength(strength)
+                try checkTile(tile)
+                let enhancer = Enhancer(model: preset, strength: strength, tile: tile ?? Enhancer.defaultTile, networks: networks)
+                _ = try networks.network(preset, task: "enhance")
+                // The kernel is estimated from the middle of the image before the blocks stream.
+                return (false, { try enhancer($0) })
+            }
+        } catch let error as EngineError {
+            throw LimnError("\(error)", kind: .presets)
+        }
+    }
+}
