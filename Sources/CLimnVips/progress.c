@@ -26,8 +26,9 @@ void limn_progress_detach(VipsImage *image) {
     g_signal_handlers_disconnect_matched(image, G_SIGNAL_MATCH_FUNC, 0, 0, NULL, G_CALLBACK(on_eval), NULL);
 }
 
-// A fixed buffer: the handler may only call async-signal-safe functions.
+// Fixed buffers: the handlers may only call async-signal-safe functions.
 static char cleanup_path[4096];
+static char input_name[1024];
 
 static void on_signal(int sig) {
     if (cleanup_path[0]) unlink(cleanup_path);
@@ -35,14 +36,38 @@ static void on_signal(int sig) {
     raise(sig);
 }
 
+static void say(const char *s) {
+    ssize_t n = write(2, s, strlen(s));
+    (void) n;
+}
+
+// SIGBUS: a mapped input (libvips maps .v files) shrank while being read.
+static void on_fault(int sig) {
+    (void) sig;
+    if (cleanup_path[0]) unlink(cleanup_path);
+    say("limn: ");
+    say(input_name[0] ? input_name : "input");
+    say(": the file changed or was truncated while being read\n");
+    _exit(1);
+}
+
 void limn_cleanup_install(void) {
+    static const int terminating[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM,
+                                      SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPOLL};
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_signal;
+    for (size_t i = 0; i < sizeof(terminating) / sizeof(terminating[0]); i++) sigaction(terminating[i], &sa, NULL);
+    sa.sa_handler = on_fault;
+    sigaction(SIGBUS, &sa, NULL);
+    // A reader that goes away is an error on write (EPIPE), reported and cleaned up like any other.
+    signal(SIGPIPE, SIG_IGN);
+}
+
+void limn_input_set(const char *name) {
+    input_name[0] = '\0';
+    if (name && strlen(name) < sizeof(input_name)) strcpy(input_name, name);
 }
 
 void limn_cleanup_set(const char *path) {

@@ -1,4 +1,5 @@
 // Fixed-arity wrappers around variadic libvips calls.
+#include <string.h>
 #include "limnvips.h"
 
 int limn_vips_init(const char *argv0) {
@@ -13,16 +14,38 @@ int limn_vips_init(const char *argv0) {
 }
 
 VipsImage *limn_load_file(const char *path, int sequential) {
-    return vips_image_new_from_file(path,
+    return limn_load_file_options(path, sequential, "");
+}
+
+VipsImage *limn_load_file_options(const char *path, int sequential, const char *options) {
+    size_t n = strlen(path);
+    if (n > 0 && path[n - 1] == ']') {
+        // libvips would take "name[...]" as load options for "name": open the whole name.
+        VipsSource *source = vips_source_new_from_file(path);
+        if (!source) return NULL;
+        VipsImage *image = limn_load_source_options(source, sequential, options);
+        g_object_unref(source);
+        return image;
+    }
+    char *name = g_strconcat(path, options, NULL);
+    VipsImage *image = vips_image_new_from_file(name,
+        "access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM,
+        "fail_on", VIPS_FAIL_ON_ERROR, NULL);
+    g_free(name);
+    return image;
+}
+
+VipsImage *limn_load_source(VipsSource *source, int sequential) {
+    return limn_load_source_options(source, sequential, "");
+}
+
+VipsImage *limn_load_source_options(VipsSource *source, int sequential, const char *options) {
+    return vips_image_new_from_source(source, options,
         "access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM,
         "fail_on", VIPS_FAIL_ON_ERROR, NULL);
 }
 
-VipsImage *limn_load_source(VipsSource *source, int sequential) {
-    return vips_image_new_from_source(source, "",
-        "access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM,
-        "fail_on", VIPS_FAIL_ON_ERROR, NULL);
-}
+int limn_unpack(VipsImage *in, VipsImage **out) { return vips_image_decode(in, out); }
 
 int limn_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
 int limn_cast(VipsImage *in, VipsImage **out, VipsBandFormat f) { return vips_cast(in, out, f, NULL); }
@@ -68,6 +91,31 @@ int limn_icc_transform(VipsImage *in, VipsImage **out, const char *profile, cons
 int limn_write_file(VipsImage *in, const char *filename) { return vips_image_write_to_file(in, filename, NULL); }
 int limn_write_target(VipsImage *in, const char *suffix, VipsTarget *target) {
     return vips_image_write_to_target(in, suffix, target, NULL);
+}
+
+static char *captured_warning;
+
+static void capture_warning(const gchar *domain, GLogLevelFlags level, const gchar *message, gpointer data) {
+    (void) domain; (void) level; (void) data;
+    if (!captured_warning) captured_warning = g_strdup(message);
+}
+
+int limn_check_save_options(const char *saver, const char *options) {
+    VipsOperation *op = vips_operation_new(saver);
+    if (!op) return -1;
+    // Out-of-range values are only a GLib warning when set: catch it and fail instead.
+    guint handler = g_log_set_handler("GLib-GObject", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL,
+                                      capture_warning, NULL);
+    int rc = vips_object_set_from_string(VIPS_OBJECT(op), options);
+    g_log_remove_handler("GLib-GObject", handler);
+    g_object_unref(op);
+    if (captured_warning) {
+        vips_error("save options", "%s", captured_warning);
+        g_free(captured_warning);
+        captured_warning = NULL;
+        return -1;
+    }
+    return rc;
 }
 
 int limn_write_buffer(VipsImage *in, const char *suffix, void **buf, size_t *len) {

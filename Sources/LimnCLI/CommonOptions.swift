@@ -38,7 +38,7 @@ struct BlockEdge: ExpressibleByArgument, Equatable {
 
 /// How much of a command's result to keep: 0 (the input) to 1 (all of it).
 struct StrengthOption: ParsableArguments {
-    @Option(help: "How much of the result to keep, 0 (the input unchanged) to 1 (all of it).")
+    @Option(parsing: .unconditional, help: "How much of the result to keep, 0 (the input unchanged) to 1 (all of it).")
     var strength: Double = 1
 
     func validate() throws {
@@ -72,12 +72,17 @@ struct CommonOptions: ParsableArguments {
         valueName: "fmt"))
     var format: String?
 
-    @Option(help: "Worker threads (default: one per core).")
+    @Option(parsing: .unconditional, help: "Worker threads (default: one per core).")
     var threads: Int?
 
-    @Option(name: .customLong("max-pixels"), help: ArgumentHelp(
+    @Option(name: .customLong("max-pixels"), parsing: .unconditional, help: ArgumentHelp(
         "Refuse inputs larger than this many pixels (e.g. 500M).", valueName: "n"))
     var maxPixels: PixelCount = PixelCount(argument: "500M")!
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "The page (frame) to read of a multi-page TIFF, GIF, WebP, HEIF or PDF, from 0; such files are refused without it, so that no page is dropped silently.",
+        valueName: "n"))
+    var page: Int?
 
     @Flag(help: "Show a progress bar even when stderr is not a terminal.")
     var progress = false
@@ -101,6 +106,7 @@ struct CommonOptions: ParsableArguments {
         } else if files.contains("-") {
             throw ValidationError("--output-dir takes files and folders, not '-'")
         }
+        if let page, page < 0 { throw ValidationError("--page counts from 0") }
         if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1 to 256") }
         if suffix.contains("/") { throw ValidationError("--suffix cannot contain '/'") }
         if batch.manifest == "-" && files.contains("-") { throw ValidationError("standard input cannot be both") }
@@ -127,7 +133,7 @@ struct CommonOptions: ParsableArguments {
         } catch let error as LimnError {
             throw ValidationError(error.message)
         }
-        let reader = ImageReader(maxPixels: maxPixels.value, sequential: sequential)
+        let reader = ImageReader(maxPixels: maxPixels.value, sequential: sequential, page: page)
         if let outputDir, FileManager.default.fileExists(atPath: outputDir), !isFolder(outputDir) {
             throw ValidationError("--output-dir '\(outputDir)' is not a folder")
         }
@@ -237,16 +243,29 @@ final class ProgressBar: Sendable {
         let filled = percent * 30 / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
         drawn.withLock {
-            FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(String(repeating: " ", count: percent < 10 ? 2 : percent < 100 ? 1 : 0))\(percent)%".utf8))
+            writeStandardError("\r\(label) [\(bar)] \(String(repeating: " ", count: percent < 10 ? 2 : percent < 100 ? 1 : 0))\(percent)%")
             $0 = true
         }
     }
 
     func end() {
-        drawn.withLock { if $0 { FileHandle.standardError.write(Data("\n".utf8)) } }
+        drawn.withLock { if $0 { writeStandardError("\n") } }
     }
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data("limn: \(message)\n".utf8))
+    writeStandardError("limn: \(message)\n")
+}
+
+/// Writes to descriptor 2, ignoring failure: a closed or full stderr must not
+/// stop the run (FileHandle traps on a failed write).
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    var done = 0
+    while done < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress! + done, $0.count - done) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { return }
+        done += n
+    }
 }

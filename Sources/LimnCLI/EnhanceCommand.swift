@@ -15,7 +15,7 @@ struct Enhance: ParsableCommand {
 
     @OptionGroup var strength: StrengthOption
 
-    @Option(help: ArgumentHelp(BlockEdge.help, valueName: "px"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(BlockEdge.help, valueName: "px"))
     var tile = BlockEdge(Enhancer.defaultTile)
 
     @OptionGroup var common: CommonOptions

@@ -8,8 +8,10 @@ struct StyleMix: ExpressibleByArgument {
     let styles: [(name: String, weight: Double)]
     init?(argument: String) {
         var styles: [(String, Double)] = []
-        for part in argument.split(separator: ",") {
-            let kv = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            // "a=" (an empty weight) and "a,,b" are errors, not weight 1.
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
             guard let name = kv.first, !name.isEmpty else { return nil }
             if kv.count == 2 {
                 guard let w = Double(kv[1]), w > 0, w.isFinite else { return nil }
@@ -41,12 +43,12 @@ struct Stylize: ParsableCommand {
     @Flag(help: "Keep the original colours: the style changes luminance only.")
     var preserveColors = false
 
-    @Option(help: ArgumentHelp(
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Long side in pixels the network paints at; larger gives finer strokes relative to the picture. 0 paints at full size.",
         valueName: "px"))
     var workingSize: Int = 1024
 
-    @Option(help: ArgumentHelp(BlockEdge.help, valueName: "px"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(BlockEdge.help, valueName: "px"))
     var tile = BlockEdge(Stylizer.defaultTile)
 
     @OptionGroup var common: CommonOptions

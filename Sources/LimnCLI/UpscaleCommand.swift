@@ -21,16 +21,16 @@ struct Upscale: ParsableCommand {
     @Option(help: "photo (networks trained for real photos: JPEG, noise, blur), fidelity (networks trained on clean bicubic downscales) or lanczos (no network).")
     var model: UpscaleModel = .photo
 
-    @Option(help: "Factor to enlarge by, in (1, 8].")
+    @Option(parsing: .unconditional, help: "Factor to enlarge by, in (1, 8].")
     var scale: Double?
 
-    @Option(help: "Output width in pixels.")
+    @Option(parsing: .unconditional, help: "Output width in pixels.")
     var width: Int?
 
-    @Option(help: "Output height in pixels.")
+    @Option(parsing: .unconditional, help: "Output height in pixels.")
     var height: Int?
 
-    @Option(help: ArgumentHelp(BlockEdge.help + " Network models only: lanczos streams without blocks.", valueName: "px"))
+    @Option(parsing: .unconditional, help: ArgumentHelp(BlockEdge.help + " Network models only: lanczos streams without blocks.", valueName: "px"))
     var tile = BlockEdge(NetworkUpscaler.defaultTile)
 
     @OptionGroup var common: CommonOptions

@@ -6,6 +6,8 @@ import Foundation
 package protocol Network: AnyObject, Sendable {
     /// The name in the weights' `arch` metadata.
     static var architecture: String { get }
+    /// What the network does: the preset task it may serve ("upscale", "style", "enhance").
+    static var task: String { get }
     /// Builds the network, checking every tensor's shape and that none is left over.
     init(weights: Weights) throws
 
@@ -50,10 +52,14 @@ package enum Architectures {
         try load(Weights(path: path), name: path)
     }
 
-    package static func load(_ weights: Weights, name: String = "weights") throws -> any Network {
+    /// `task`, when given, must be the architecture's: an upscaler cannot serve as a deblurrer.
+    package static func load(_ weights: Weights, name: String = "weights", task: String? = nil) throws -> any Network {
         guard let arch = weights.file.metadata["arch"] else { throw EngineError("\(name): metadata 'arch' missing") }
         guard let type = all.first(where: { $0.architecture == arch }) else {
             throw EngineError("\(name): unknown architecture '\(arch)'")
+        }
+        if let task, type.task != task {
+            throw EngineError("\(name): holds a network for \(type.task) (\(arch)), not for \(task)")
         }
         do {
             return try type.init(weights: weights)

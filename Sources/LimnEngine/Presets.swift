@@ -47,6 +47,6 @@ package struct PresetManifest: Sendable {
         guard hash == e.sha256.lowercased() else {
             throw EngineError("\(path): checksum mismatch (file damaged or replaced): sha256 \(hash), manifest says \(e.sha256)")
         }
-        return try Architectures.load(Weights(SafeTensorsFile(data: data, name: path)), name: path)
+        return try Architectures.load(Weights(SafeTensorsFile(data: data, name: path)), name: path, task: task)
     }
 }

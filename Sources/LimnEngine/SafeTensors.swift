@@ -54,7 +54,10 @@ package struct SafeTensorsFile: Sendable {
             }
             guard let size = Self.elementSize(dtype) else { throw bad("tensor '\(key)' has unsupported dtype \(dtype)") }
             guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else { throw bad("tensor '\(key)' has a bad shape") }
-            let count = shape.reduce(1, *)
+            var count = 1, overflow = false
+            for d in shape + [size] where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: d) }
+            guard !overflow, count <= data.count else { throw bad("tensor '\(key)' has a shape too large for the file: \(shape)") }
+            count /= size
             guard offsets[0] >= 0, offsets[1] >= offsets[0], offsets[1] <= payloadSize else {
                 throw bad("tensor '\(key)' lies outside the file (truncated?)")
             }
@@ -81,12 +84,13 @@ package struct SafeTensorsFile: Sendable {
         }
     }
 
-    /// The tensor as float32, converting from float16 where stored so.
+    /// The tensor as float32, converting from float16 where stored so; NaN or
+    /// infinite values are an error (crafted or damaged weights).
     package func floats(_ name: String) throws -> [Float] {
         guard let e = entries[name] else { throw EngineError("tensor '\(name)' missing") }
         let start = payloadStart + e.range.lowerBound
-        let count = e.shape.reduce(1, *)
-        return data.withUnsafeBytes { raw -> [Float] in
+        let count = e.range.count / Self.elementSize(e.dtype)!
+        let values = data.withUnsafeBytes { raw -> [Float] in
             let base = raw.baseAddress! + start
             switch e.dtype {
             case "F32":
@@ -95,5 +99,7 @@ package struct SafeTensorsFile: Sendable {
                 return (0..<count).map { Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)))) }
             }
         }
+        guard values.allSatisfy(\.isFinite) else { throw EngineError("tensor '\(name)' holds NaN or infinite values") }
+        return values
     }
 }

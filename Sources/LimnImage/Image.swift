@@ -60,7 +60,8 @@ public struct LimnError: Error, CustomStringConvertible, Sendable {
             }
             if message == nil && !text.isEmpty { message = text }
         }
-        var detail = message ?? "unknown libvips error"
+        var detail = message ?? (kind == .input ? "not a readable image (damaged, or a format libvips does not read)"
+                                                 : "libvips failed without saying why")
         if let reason, !detail.contains(reason) { detail += ": " + reason }
         return LimnError(context.isEmpty ? detail : "\(context): \(detail)", kind: kind)
     }

@@ -21,22 +21,24 @@ package enum ImageDestination: Sendable, CustomStringConvertible {
         try Vips.start()
         switch self {
         case .standardOutput(let format):
-            let (name, _) = Self.splitOptions(format)
-            guard !name.isEmpty, vips_foreign_find_save_target(".\(name)") != nil else {
+            let (name, options) = Self.splitOptions(format)
+            guard !name.isEmpty, let saver = vips_foreign_find_save_target(".\(name)") else {
                 vips_error_clear()   // the lookup's own message; this one replaces it
                 throw LimnError("unknown output format '\(name)'", kind: .parameter)
             }
+            try Self.checkOptions(saver, options, name: format)
         case .file(let spec):
-            let (path, _) = Self.splitOptions(spec)
+            let (path, options) = Self.splitOptions(spec)
             let ext = URL(fileURLWithPath: path).pathExtension
             if Self.isSpecialFile(path) { return }
             guard !ext.isEmpty else {
                 throw LimnError("\(path): no suffix to choose the output format by (e.g. .png, .jpg)", kind: .output)
             }
-            guard vips_foreign_find_save(path) != nil else {
+            guard let saver = vips_foreign_find_save(path) else {
                 vips_error_clear()
                 throw LimnError("\(path): unknown output format '.\(ext)'", kind: .output)
             }
+            try Self.checkOptions(saver, options, name: spec)
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -45,7 +47,14 @@ package enum ImageDestination: Sendable, CustomStringConvertible {
         }
     }
 
-    /// "a.jpg[Q=9]" → ("a.jpg", "[Q=9]").
+    /// Save options the saver does not know, or values out of range, are errors
+    /// before anything is computed (libvips would only warn and go on).
+    private static func checkOptions(_ saver: UnsafePointer<CChar>, _ options: String, name: String) throws {
+        if !options.isEmpty && limn_check_save_options(saver, options) != 0 {
+            throw LimnError.vips(name, kind: .parameter)
+        }
+    }
+
     /// The file path of an output spec, without its save options ("out.jpg[Q=90]" -> "out.jpg").
     package static func pathOf(_ spec: String) -> String { splitOptions(spec).0 }
 
@@ -73,7 +82,25 @@ package struct ImageWriter: Sendable {
     /// the bare reason; the caller names the input and output.
     package func write(_ image: Image, to destination: ImageDestination) throws {
         try destination.validate()
+        let suffix: String
+        switch destination {
+        case .file(let spec): suffix = URL(fileURLWithPath: ImageDestination.pathOf(spec)).pathExtension
+        case .standardOutput(let format): suffix = ImageDestination.pathOf(format)
+        }
+        let image = try Self.saveable(image, as: suffix)
         try observing(image) { try write(image, destination) }
+    }
+
+    /// Formats that hold float scRGB as it is.
+    static let floatFormats: Set<String> = ["v", "vips", "tif", "tiff", "hdr", "fits", "fit", "fts", "pfm", "mat"]
+
+    /// libvips 8.14's savers turn float scRGB (from Radiance or float TIFF) black
+    /// in formats without float pixels: such images go to sRGB first.
+    static func saveable(_ image: Image, as suffix: String) throws -> Image {
+        guard image.interpretation == VIPS_INTERPRETATION_scRGB, !floatFormats.contains(suffix.lowercased()) else {
+            return image
+        }
+        return try Image.make("converting to sRGB") { limn_colourspace(image.ptr, $0, VIPS_INTERPRETATION_sRGB) }
     }
 
     /// Computes `image` and returns it encoded as `format` ("png", "jpg[Q=90]", ...).
@@ -84,6 +111,7 @@ package struct ImageWriter: Sendable {
         }
         var buffer: UnsafeMutableRawPointer? = nil
         var length = 0
+        let image = try Self.saveable(image, as: ImageDestination.pathOf(format))
         try observing(image) {
             if limn_write_buffer(image.ptr, ".\(format)", &buffer, &length) != 0 { throw LimnError.vips("") }
         }
@@ -142,8 +170,11 @@ package struct ImageWriter: Sendable {
     private func writeReplacing(_ image: Image, path: String, options: String) throws {
         let url = URL(fileURLWithPath: path)
         let ext = url.pathExtension
-        let temp = try TemporaryFile(in: url.deletingLastPathComponent().path,
-                                     prefix: ".\(url.deletingPathExtension().lastPathComponent).limn", suffix: ".\(ext)")
+        // ".<stem>.limn-XXXXXX.<ext>", the stem shortened so the name fits in 255 bytes
+        // (NAME_MAX) whenever the output's own name does.
+        var stem = Substring(url.deletingPathExtension().lastPathComponent)
+        while stem.utf8.count + ext.utf8.count + 14 > 255 && !stem.isEmpty { stem = stem.dropLast() }
+        let temp = try TemporaryFile(in: url.deletingLastPathComponent().path, prefix: ".\(stem).limn", suffix: ".\(ext)")
         try temp.close()
         limn_cleanup_set(temp.path)
         defer { limn_cleanup_set(nil) }

@@ -25,6 +25,11 @@ package struct WorkingImage: @unchecked Sendable {
 
     package init(_ image: Image) throws {
         var image = image
+        if image.ptr.pointee.Coding != VIPS_CODING_NONE {
+            // Radiance (.hdr) and LABQ pixels are packed; unpack to float scRGB or Lab first.
+            let packed = image
+            image = try Image.make("unpacking pixels") { limn_unpack(packed.ptr, $0) }
+        }
         let rgbLike: Set<Int32> = [VIPS_INTERPRETATION_B_W.rawValue, VIPS_INTERPRETATION_GREY16.rawValue,
                                    VIPS_INTERPRETATION_sRGB.rawValue, VIPS_INTERPRETATION_RGB16.rawValue,
                                    VIPS_INTERPRETATION_RGB.rawValue, VIPS_INTERPRETATION_scRGB.rawValue,

@@ -72,6 +72,34 @@ final class WeightsTests: XCTestCase {
         }, "unsupported dtype I64")
     }
 
+    /// Crafted files: a shape whose element count overflows, NaN and infinite weights.
+    func testCraftedTensorsAreRefused() {
+        expectError(editedHeader { j in
+            var t = j["head.weight"] as! [String: Any]
+            t["shape"] = [2147483647, 2147483647, 2147483647, 4]
+            j["head.weight"] = t
+        }, "shape too large")
+        let n = Int(good.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+        let json = try! JSONSerialization.jsonObject(with: good.subdata(in: 8..<8 + n)) as! [String: Any]
+        let start = 8 + n + ((json["head.bias"] as! [String: Any])["data_offsets"] as! [Int])[0]
+        for bits: UInt32 in [Float.nan.bitPattern, Float.infinity.bitPattern] {
+            var bad = good
+            for i in 0..<4 { bad[start + i] = UInt8(truncatingIfNeeded: bits >> (8 * UInt32(i))) }
+            expectError(bad, "tensor 'head.bias' holds NaN or infinite values")
+        }
+    }
+
+    /// A preset of the wrong kind (an upscaler listed as an enhance preset) is refused at load.
+    func testWrongTaskIsRefused() throws {
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/sr.safetensors", contents: good))
+        let entry: [String: String] = ["name": "sharpest", "task": "enhance", "file": "sr.safetensors",
+                                       "sha256": SHA256.hex(good), "description": "an upscaler in disguise"]
+        try JSONSerialization.data(withJSONObject: [entry]).write(to: URL(fileURLWithPath: dir + "/manifest.json"))
+        XCTAssertThrowsError(try PresetManifest(folder: dir).load("sharpest", task: "enhance")) {
+            XCTAssertTrue("\($0)".contains("holds a network for upscale (compact_sr), not for enhance"), "\($0)")
+        }
+    }
+
     func testHalfAndSingleWeightsLoad() throws {
         let half = try SafeTensorsFile(path: fixture("style_net.safetensors"))
         XCTAssertEqual(half.entries["conv1.weight"]?.dtype, "F16")

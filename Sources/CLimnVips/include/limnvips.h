@@ -12,6 +12,9 @@ int limn_vips_init(const char *argv0);
 // decode error or truncation.
 VipsImage *limn_load_file(const char *path, int sequential);
 VipsImage *limn_load_source(VipsSource *source, int sequential);
+// The same with load options ("[page=2]"), for files and sources.
+VipsImage *limn_load_file_options(const char *path, int sequential, const char *options);
+VipsImage *limn_load_source_options(VipsSource *source, int sequential, const char *options);
 
 // Fixed-arity forms of variadic vips operations.
 int limn_autorot(VipsImage *in, VipsImage **out);
@@ -34,12 +37,17 @@ int limn_unpremultiply(VipsImage *in, VipsImage **out);
 int limn_clamp(VipsImage *in, VipsImage **out, double lo, double hi);
 int limn_srgb_encode(VipsImage *in, VipsImage **out);
 int limn_srgb_decode(VipsImage *in, VipsImage **out);
+// Unpacks coded pixels (Radiance RGBE, LABQ) to plain bands; others pass through.
+int limn_unpack(VipsImage *in, VipsImage **out);
 // Converts into `profile` (a file or a vips built-in: "srgb", "p3", "cmyk")
 // from the embedded profile, or from `fallback` when none is embedded; the
 // result (8 or 16 bits) carries the new profile.
 int limn_icc_transform(VipsImage *in, VipsImage **out, const char *profile, const char *fallback, int depth);
 int limn_write_file(VipsImage *in, const char *filename);
 int limn_write_target(VipsImage *in, const char *suffix, VipsTarget *target);
+// Checks save options ("[Q=90]") against the saver named `saver` without saving: unknown
+// names and out-of-range values (which libvips would only warn about) fail with a vips error.
+int limn_check_save_options(const char *saver, const char *options);
 // Encodes `in` as `suffix` (".png[compression=9]") into a g_malloc buffer.
 int limn_write_buffer(VipsImage *in, const char *suffix, void **buf, size_t *len);
 
@@ -92,8 +100,11 @@ typedef int (*limn_progress_fn)(void *ctx, int percent);
 void limn_progress_attach(VipsImage *image, limn_progress_fn fn, void *ctx);
 void limn_progress_detach(VipsImage *image);
 
-// Removes `path` (if set) when SIGINT, SIGTERM, or SIGHUP arrives, then dies by that signal.
+// Removes `path` (if set) when a terminating signal (SIGINT, SIGTERM, SIGHUP, ...) arrives,
+// then dies by that signal; on SIGBUS (a mapped input truncated) says so, naming the input
+// given to limn_input_set, and exits 1. Ignores SIGPIPE: writes to a closed pipe fail instead.
 void limn_cleanup_install(void);
+void limn_input_set(const char *name);
 void limn_cleanup_set(const char *path);
 
 #endif

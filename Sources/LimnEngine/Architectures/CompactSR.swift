@@ -11,6 +11,7 @@
 
 package final class CompactSR: Network {
     package static let architecture = "compact_sr"
+    package static let task = "upscale"
 
     package let channels: Int
     package let blocks: Int

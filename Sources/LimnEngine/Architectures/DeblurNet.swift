@@ -14,6 +14,7 @@ import Foundation
 
 package final class DeblurNet: Network {
     package static let architecture = "deblur_net"
+    package static let task = "enhance"
 
     package let width: Int
     package let encoderBlocks: [Int], middleBlocks: Int, decoderBlocks: [Int]

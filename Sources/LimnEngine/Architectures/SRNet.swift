@@ -5,6 +5,7 @@
 
 package final class SRNet: Network {
     package static let architecture = "sr_net"
+    package static let task = "upscale"
 
     package let channels: Int
     package let blocks: Int

@@ -6,6 +6,7 @@
 
 package final class StyleNet: Network {
     package static let architecture = "style_net"
+    package static let task = "style"
 
     package let channels: Int
     package let residualBlocks: Int

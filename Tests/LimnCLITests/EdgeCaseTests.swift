@@ -1,0 +1,154 @@
+import CLimnVips
+import Foundation
+@testable import LimnImage
+import XCTest
+
+/// The edges a hostile or unlucky user reaches (issue 25): odd streams, closed
+/// descriptors, readers that go away, files changed while read, odd names and
+/// formats. Each case: a clean failure (or the right output), nothing left behind.
+final class EdgeCaseTests: ShippedPresetsTestCase {
+    /// Runs `script` with bash, `$LIMN` the binary, `$D` the test folder and
+    /// `$TMPDIR` a private folder (so spools left behind can be seen).
+    func bash(_ script: String) throws -> (status: Int32, stderr: String) {
+        try FileManager.default.createDirectory(atPath: dir + "/tmp", withIntermediateDirectories: true)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", script]
+        p.environment = ["LIMN": limnBinary, "D": dir, "TMPDIR": dir + "/tmp", "PATH": "/usr/bin:/bin"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: e, as: UTF8.self))
+    }
+
+    var spools: [String] { filesIn(dir + "/tmp") }
+
+    func testEmptyStandardInput() throws {
+        assertCleanFailure(try limn(["upscale", "-", dir + "/o.png"], stdin: Data()), contains: "standard input: empty")
+        let r = try bash(#"$LIMN upscale - "$D/o.png" < /dev/null"#)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertEqual(r.stderr, "limn: standard input: empty, no image\n")
+    }
+
+    /// Errors printed to a closed or full stderr neither crash nor stop a batch.
+    func testClosedOrFullStandardError() throws {
+        XCTAssertEqual(try bash(#"$LIMN upscale "$D/missing.png" "$D/o.png" 2>&-"#).status, 1)
+        XCTAssertEqual(try bash(#"$LIMN upscale "$D/missing.png" "$D/o.png" 2>/dev/full"#).status, 1)
+        try FileManager.default.copyItem(atPath: sample, toPath: dir + "/a.png")
+        try Data("junk".utf8).write(to: URL(fileURLWithPath: dir + "/b.png"))
+        try FileManager.default.copyItem(atPath: sample, toPath: dir + "/c.png")
+        let r = try bash(#"$LIMN upscale --model lanczos --output-dir "$D/out" "$D/a.png" "$D/b.png" "$D/c.png" 2>&-"#)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(filesIn(dir + "/out"), ["a.png", "c.png"])
+    }
+
+    /// A reader that goes away is an error, and the .v spool is removed.
+    func testReaderGoesAway() throws {
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 1500, height: 1000)), dir + "/big.png")
+        let r = try bash(#"$LIMN upscale --model lanczos "$D/big.png" - --format v | head -c 100 > /dev/null; exit ${PIPESTATUS[0]}"#)
+        XCTAssertEqual(r.status, 1, r.stderr)
+        XCTAssertTrue(r.stderr.contains("Broken pipe"), r.stderr)
+        XCTAssertEqual(spools, [])
+    }
+
+    /// A .v input cut short while it is being read: one line naming it, no output, no temporary file.
+    func testInputTruncatedWhileRead() throws {
+        let input = dir + "/big.v"
+        XCTAssertEqual(try bash(#"vips black "$D/big.v" 3000 3000 --bands 3"#).status, 0)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: limnBinary)
+        p.arguments = ["upscale", "--model", "lanczos", "--progress", input, dir + "/o.png"]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        // Truncate once the first rows are computed.
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("%") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += chunk
+        }
+        XCTAssertEqual(truncate(input, 4096), 0)
+        seen += err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 1)
+        XCTAssertTrue(String(decoding: seen, as: UTF8.self).contains("limn: \(input): the file changed or was truncated"),
+                      String(decoding: seen, as: UTF8.self))
+        XCTAssertEqual(filesIn(dir).sorted(), ["big.v", "tmp"])
+    }
+
+    /// A .v stream's header is checked against --max-pixels before anything is
+    /// spooled, and the spool stops at what the header declares.
+    func testVipsStreamBounded() throws {
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 100, height: 80)), dir + "/s.v")
+        var r = try bash(#"$LIMN upscale --model lanczos --max-pixels 1000 - "$D/o.png" < "$D/s.v""#)
+        XCTAssertEqual(r.stderr, "limn: standard input: 100x80 is over the limit of 0.001 megapixels (--max-pixels)\n")
+        r = try bash(#"(head -c 64 "$D/s.v"; head -c 40000000 /dev/zero) | $LIMN upscale --model lanczos - "$D/o.png""#)
+        XCTAssertEqual(r.stderr, "limn: standard input: more data than its libvips (.v) header declares\n")
+        XCTAssertEqual(spools, [])
+    }
+
+    func testDevicesAndPipes() throws {
+        assertCleanFailure(try limn(["upscale", "/dev/zero", dir + "/o.png"]), contains: "/dev/zero: a device")
+        let r = try bash(#"mkfifo "$D/f"; cat "\#(sample)" > "$D/f" & $LIMN upscale --model lanczos "$D/f" "$D/o.png""#)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Fixture.open(dir + "/o.png").width, 240)
+    }
+
+    func testLongAndBracketedNames() throws {
+        let long = dir + "/" + String(repeating: "n", count: 251) + ".png"
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", sample, long]).status, 0)
+        XCTAssertEqual(try Fixture.open(long).width, 240)
+        // "x.png[shrink=8]" names that file, not x.png loaded with options.
+        try FileManager.default.copyItem(atPath: sample, toPath: dir + "/x.png[shrink=8]")
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 40, height: 30)), dir + "/x.png")
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", dir + "/x.png[shrink=8]", dir + "/o.png"]).status, 0)
+        XCTAssertEqual(try Fixture.open(dir + "/o.png").width, 240)
+    }
+
+    func testStyleWeights() throws {
+        for mix in ["udnie=", "udnie,,mosaic", "udnie=-1"] {
+            assertCleanFailure(try limn(["stylize", "--style", mix, sample, dir + "/o.png"]), contains: "--style")
+        }
+        assertCleanFailure(try limn(["stylize", "--style", "udnie=1e308,mosaic=1e308", sample, dir + "/o.png"]),
+                           contains: "too large")
+    }
+
+    /// Radiance and JPEG 2000 go through every command.
+    func testRadianceAndJPEG2000() throws {
+        for (suffix, cmd) in [("hdr", ["upscale", "--model", "lanczos"]), ("hdr", ["stylize", "--style", "udnie"]),
+                              ("jp2", ["stylize", "--style", "udnie"]), ("jp2", ["enhance"])] {
+            let input = "\(dir)/in.\(suffix)"
+            if !FileManager.default.fileExists(atPath: input) { try Fixture.save(Fixture.open(sample), input) }
+            let r = try limn(cmd + [input, dir + "/o.png"])
+            XCTAssertEqual(r.status, 0, "\(suffix) \(cmd): \(r.stderr)")
+            XCTAssertGreaterThan(try Fixture.open(dir + "/o.png").floatPixels().reduce(0, +), 0, "\(suffix) \(cmd) is black")
+        }
+    }
+
+    func testMessages() throws {
+        assertCleanFailure(try limn(["upscale", "--scale", "-2", sample, dir + "/o.png"]), contains: "--scale must be")
+        assertCleanFailure(try limn(["upscale", sample, dir + "/o.jpg[Q=500]"]), contains: "out of range for property 'Q'")
+        var png = try Data(contentsOf: URL(fileURLWithPath: sample))
+        for i in 16..<20 { png[i] = 0xFF }
+        try png.write(to: URL(fileURLWithPath: dir + "/bad.png"))
+        assertCleanFailure(try limn(["upscale", dir + "/bad.png", dir + "/o.png"]), contains: "bad.png: not a readable image")
+        XCTAssertEqual(filesIn(dir), ["bad.png"])
+    }
+
+    /// A multi-page file is refused without --page, never silently cut to its first page.
+    func testPages() throws {
+        let two = try Fixture.eightBit(Fixture.pattern(width: 40, height: 60))
+        try Fixture.save(two, dir + "/m.tif[page-height=30]")
+        assertCleanFailure(try limn(["upscale", "--model", "lanczos", dir + "/m.tif", dir + "/o.png"]),
+                           contains: "holds 2 pages")
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", "--page", "1", dir + "/m.tif", dir + "/o.png"]).status, 0)
+        let second = try two.cropped(left: 0, top: 30, width: 40, height: 30).resampled(width: 80, height: 60, kernel: .lanczos3)
+        XCTAssertLessThan(maxDifference(try Fixture.open(dir + "/o.png").floatPixels(), try second.floatPixels()), 2)
+        assertCleanFailure(try limn(["upscale", "--page", "2", dir + "/m.tif", dir + "/o.png"]), contains: "no page 2")
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", "--page", "0", sample, dir + "/o.png"]).status, 0)
+    }
+}
