@@ -5,8 +5,9 @@ import LimnImage
 /// by `strength`. A fused network (six input channels) is also given a
 /// deconvolution of the image with its estimated blur kernel
 /// (`Deconvolution`), which it uses where it helps. Grey images go through as
-/// RGB and come back grey; with alpha, the network sees premultiplied colour,
-/// so the colour of transparent pixels does not spread into visible ones.
+/// RGB and come back grey; with alpha, the network sees the colour with what
+/// transparent pixels hide replaced by their visible surroundings
+/// (`networkRGB()`), so it neither spreads nor darkens soft edges.
 package struct Enhancer: Sendable {
     package let model: String
     package let strength: Double

@@ -1,8 +1,8 @@
 import LimnImage
 
-// How an image's colour goes into a network and comes back: three bands,
-// alpha premultiplied (or hidden colour filled in, for a style network), and
-// the network's output put back in place of the colour.
+// How an image's colour goes into a network and comes back: three bands, the
+// colour under transparent pixels replaced by that of the visible surroundings,
+// and the network's output put back in place of the colour.
 
 extension WorkingImage {
     /// The colour as three bands (grey repeated), the form networks take.
@@ -18,23 +18,27 @@ extension WorkingImage {
         return out
     }
 
-    /// The colour as RGB for a network that must see a whole picture (a style
-    /// network, which premultiplied black would change): where alpha is below 1,
-    /// the colour is blended, by 1 - alpha, towards the colour of the visible
-    /// surroundings (a Gaussian of the premultiplied colour over one of alpha,
-    /// falling back to the mean visible colour far from any visible pixel). What
-    /// colour hides under alpha 0 then cannot reach the visible pixels.
-    func rgbWithHiddenColourFilled(sigma: Double = 8) throws -> Image {
+    /// The colour as RGB for a network: where alpha is below 1, the colour is
+    /// blended, by 1 - alpha, towards the colour of the visible surroundings (a
+    /// Gaussian of the premultiplied colour over one of alpha, falling back far
+    /// from any visible pixel to the mean visible colour, or mid-grey when
+    /// `meanFallback` is off so the image is read only once, as it streams).
+    /// What colour hides under alpha 0 then cannot reach the visible pixels, and
+    /// soft edges keep their own colour: no dark fringe from premultiplied black.
+    func rgbWithHiddenColourFilled(sigma: Double = 8, meanFallback: Bool = true) throws -> Image {
         let rgb = try rgb()
         guard let alpha else { return rgb }
         let weighted = try rgb.premultiplied(by: alpha).join(alpha)
-        // The mean visible colour, from a copy at most 64 pixels on its long side.
-        let scale = min(1, 64 / Double(max(width, height)))
-        let tiny = try weighted.resampled(width: max(1, Int(Double(width) * scale)),
-                                          height: max(1, Int(Double(height) * scale))).floatPixels()
-        var sums = [Double](repeating: 0, count: 4)
-        for (i, v) in tiny.enumerated() { sums[i % 4] += Double(max(v, 0)) }
-        let mean = sums[3] > 0 ? (0..<3).map { sums[$0] / sums[3] } : [0, 0, 0]
+        var mean = [0.5, 0.5, 0.5]
+        if meanFallback {
+            // The mean visible colour, from a copy at most 64 pixels on its long side.
+            let scale = min(1, 64 / Double(max(width, height)))
+            let tiny = try weighted.resampled(width: max(1, Int(Double(width) * scale)),
+                                              height: max(1, Int(Double(height) * scale))).floatPixels()
+            var sums = [Double](repeating: 0, count: 4)
+            for (i, v) in tiny.enumerated() { sums[i % 4] += Double(max(v, 0)) }
+            if sums[3] > 0 { mean = (0..<3).map { sums[$0] / sums[3] } }
+        }
         let eps = 1e-3
         let sums4 = try weighted.gaussianBlurred(sigma: sigma).linear([1, 1, 1, 1], mean.map { $0 * eps } + [eps])
         let fill = try sums4.extractBands(0, 3).unpremultiplied(by: sums4.extractBands(3, 1))
@@ -42,17 +46,16 @@ extension WorkingImage {
         return try rgb.blended(1, with: fill, -1).premultiplied(by: alpha).blended(1, with: fill, 1)
     }
 
-    /// The colour as RGB for a network, premultiplied by alpha when there is
-    /// one, so the colour of transparent pixels cannot spread into visible ones.
+    /// The colour as RGB for an upscaling or deblurring network, hidden colour
+    /// filled in (`rgbWithHiddenColourFilled`), reading the image once.
     package func networkRGB() throws -> Image {
-        try alpha.map { try rgb().premultiplied(by: $0) } ?? rgb()
+        try rgbWithHiddenColourFilled(meanFallback: false)
     }
 
-    /// This image with a network's output `rgb` (premultiplied, like
-    /// `networkRGB()`) as its colour and `alpha` (resized to match, or this
-    /// image's own) as its alpha.
+    /// This image with a network's output `rgb` as its colour and `alpha`
+    /// (resized to match, or this image's own) as its alpha.
     func replacingColour(withNetworkRGB rgb: Image, alpha: Image?) throws -> WorkingImage {
-        var out = try replacingColour(withRGB: alpha.map { try rgb.clamp(0, .infinity).unpremultiplied(by: $0) } ?? rgb)
+        var out = try replacingColour(withRGB: rgb)
         out.alpha = alpha
         return out
     }

@@ -22,7 +22,8 @@ final class LoadedNetworks: @unchecked Sendable {
 /// Upscaling with trained networks (`photo` or `fidelity` presets at x2, x3,
 /// x4): the smallest network scale that reaches the factor (x4 then another
 /// network beyond 4), then a lanczos resize to the exact size. Alpha is
-/// resized with lanczos and the network sees premultiplied colour; grey
+/// resized with lanczos and the network sees the colour with hidden colour
+/// filled in from the visible surroundings (`networkRGB()`); grey
 /// images go through the network as RGB and come back grey.
 package struct NetworkUpscaler: Sendable {
     package let family: String

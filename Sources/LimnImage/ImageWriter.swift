@@ -88,7 +88,33 @@ package struct ImageWriter: Sendable {
         case .standardOutput(let format): suffix = ImageDestination.pathOf(format)
         }
         let image = try Self.saveable(image, as: suffix)
-        try observing(image) { try write(image, destination) }
+        let target: ImageDestination
+        switch destination {
+        case .file(let spec):
+            let (path, options) = ImageDestination.splitOptions(spec)
+            target = .file(path + Self.withDefaults(options, suffix: suffix, image))
+        case .standardOutput(let format):
+            let (name, options) = ImageDestination.splitOptions(format)
+            target = .standardOutput(format: name + Self.withDefaults(options, suffix: suffix, image))
+        }
+        try observing(image) { try write(image, target) }
+    }
+
+    /// JPEG quality when not given.
+    static let defaultJPEGQuality = 90
+
+    /// Save options with Limn's defaults added where the user gave none: JPEG at
+    /// Q 90, its chroma subsampled only when the input's was.
+    static func withDefaults(_ options: String, suffix: String, _ image: Image) -> String {
+        guard ["jpg", "jpeg", "jpe", "jfif"].contains(suffix.lowercased()) else { return options }
+        var given = options.isEmpty ? [] : options.dropFirst().dropLast().split(separator: ",").map(String.init)
+        let names = Set(given.map { $0.split(separator: "=").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? "" })
+        if !names.contains("q") { given.append("Q=\(defaultJPEGQuality)") }
+        if !names.contains("subsample-mode") && !names.contains("subsample_mode") && !names.contains("no-subsample") {
+            let source = image.string("jpeg-chroma-subsample") ?? "4:4:4"
+            given.append("subsample-mode=\(source == "4:4:4" ? "off" : "on")")
+        }
+        return "[" + given.joined(separator: ",") + "]"
     }
 
     /// Formats that hold float scRGB as it is.
@@ -111,9 +137,11 @@ package struct ImageWriter: Sendable {
         }
         var buffer: UnsafeMutableRawPointer? = nil
         var length = 0
-        let image = try Self.saveable(image, as: ImageDestination.pathOf(format))
+        let (name, options) = ImageDestination.splitOptions(format)
+        let image = try Self.saveable(image, as: name)
+        let spec = "." + name + Self.withDefaults(options, suffix: name, image)
         try observing(image) {
-            if limn_write_buffer(image.ptr, ".\(format)", &buffer, &length) != 0 { throw LimnError.vips("") }
+            if limn_write_buffer(image.ptr, spec, &buffer, &length) != 0 { throw LimnError.vips("") }
         }
         defer { g_free(buffer) }
         return Data(bytes: buffer!, count: length)

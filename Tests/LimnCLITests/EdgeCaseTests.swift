@@ -151,4 +151,45 @@ final class EdgeCaseTests: ShippedPresetsTestCase {
         assertCleanFailure(try limn(["upscale", "--page", "2", dir + "/m.tif", dir + "/o.png"]), contains: "no page 2")
         XCTAssertEqual(try limn(["upscale", "--model", "lanczos", "--page", "0", sample, dir + "/o.png"]).status, 0)
     }
+
+    /// JPEG output: Q 90 unless given, chroma subsampled only when the input's was.
+    func testJPEGDefaults() throws {
+        let full = dir + "/full.jpg", sub = dir + "/sub.jpg"
+        try Fixture.save(Fixture.open(sample), full + "[Q=95,subsample-mode=off]")
+        try Fixture.save(Fixture.open(sample), sub + "[Q=95,subsample-mode=on]")
+        for (input, expected) in [(full, "4:4:4"), (sub, "4:2:0"), (sample, "4:4:4")] {
+            XCTAssertEqual(try limn(["upscale", "--model", "lanczos", input, dir + "/o.jpg"]).status, 0)
+            XCTAssertEqual(try Fixture.open(dir + "/o.jpg").string("jpeg-chroma-subsample"), expected, input)
+        }
+        let q90 = try FileManager.default.attributesOfItem(atPath: dir + "/o.jpg")[.size] as! Int
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", sample, dir + "/q75.jpg[Q=75,subsample-mode=off]"]).status, 0)
+        let q75 = try FileManager.default.attributesOfItem(atPath: dir + "/q75.jpg")[.size] as! Int
+        XCTAssertGreaterThan(q90, q75 * 5 / 4)
+    }
+
+    /// A white disc whose alpha fades over 12 px, over white: the networks' output
+    /// must not darken the soft edge (it did, to 236 and 215, while colour went
+    /// through them premultiplied); lanczos gives 252.
+    func testSoftAlphaEdgesKeepTheirColour() throws {
+        let n = 96
+        var p = [Float]()
+        for y in 0..<n {
+            for x in 0..<n {
+                let a = min(1, max(0, (36 - hypot(Float(x) - 48, Float(y) - 48)) / 12))
+                p += a > 0 ? [1, 1, 1, a] : [0, 0, 0, 0]
+            }
+        }
+        try Fixture.save(Image.fromFloats(p, width: n, height: n, bands: 4).linear(255, 0.5).cast(VIPS_FORMAT_UCHAR)
+            .withInterpretation(VIPS_INTERPRETATION_sRGB), dir + "/disc.png")
+        for cmd in [["upscale", "--model", "photo"], ["enhance"]] {
+            XCTAssertEqual(try limn(cmd + [dir + "/disc.png", dir + "/o.png"]).status, 0)
+            let q = try Fixture.open(dir + "/o.png").floatPixels()
+            var darkest: Float = 255
+            for i in stride(from: 0, to: q.count, by: 4) {
+                let a = q[i + 3] / 255
+                darkest = min(darkest, (0..<3).map { q[i + $0] * a + 255 * (1 - a) }.min()!)
+            }
+            XCTAssertGreaterThan(darkest, 248, "\(cmd): darkest pixel over white")
+        }
+    }
 }
