@@ -21,7 +21,15 @@ typedef struct {
     dnnl_primitive_t to_blocked;
     dnnl_memory_desc_t bsrc_md, bdst_md;
     char kernel[64];           // oneDNN's name for the implementation it chose
+    int users;                 // calls running it now
+    int evicted;               // out of the cache: freed when the last user is done
+    unsigned long used;        // when it was last asked for, for eviction
 } Plan;
+
+// Plans kept per convolution. Blocks at the right and bottom edges, and the
+// style network's statistics pass, come in sizes that change with every
+// image: the least recently used plan goes, so a long batch does not grow.
+enum { MAX_PLANS = 8 };
 
 // Primitives are shared by every thread that runs a network, so each call
 // brings its own scratchpad (user mode): oneDNN's library-managed one is
@@ -51,8 +59,9 @@ struct LimnConv {
     float *weights;        // PyTorch layout
     float *bias;
     dnnl_memory_t bmem;
-    Plan *plans;
+    Plan *plans[MAX_PLANS];
     int n_plans;
+    unsigned long clock;
     pthread_mutex_t lock;
 };
 
@@ -60,15 +69,24 @@ static LimnConv *conv_create(int ic, int oc, int kh, int kw, int stride, int pad
                              int groups, const float *weights, const float *bias, LimnActivation act, float alpha,
                              int accumulate) {
     LimnConv *c = calloc(1, sizeof(LimnConv));
+    if (!c) {
+        limn_fail("out of memory for a convolution");
+        return NULL;
+    }
     *c = (LimnConv){ ic, oc, kh, kw, stride, pad_h, dilation, groups, accumulate, pad_h, pad_w };
     c->act = act;
     c->alpha = alpha;
     size_t nw = (size_t) oc * (ic / groups) * kh * kw;
     c->weights = malloc(nw * sizeof(float));
-    memcpy(c->weights, weights, nw * sizeof(float));
     c->bias = calloc(oc, sizeof(float));
-    if (bias) memcpy(c->bias, bias, oc * sizeof(float));
     pthread_mutex_init(&c->lock, NULL);
+    if (!c->weights || !c->bias) {
+        limn_conv_free(c);
+        limn_fail("out of memory for convolution weights");
+        return NULL;
+    }
+    memcpy(c->weights, weights, nw * sizeof(float));
+    if (bias) memcpy(c->bias, bias, oc * sizeof(float));
     return c;
 }
 
@@ -82,9 +100,14 @@ LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int
     }
     LimnConv *c = conv_create(ic, oc, kh, kw, stride, pad, pad, dilation, groups, weights, bias, act, alpha,
                               accumulate);
-    if (oc <= 4 && kh > 1 && groups == 1 && stride == 1 && dilation == 1) {
+    if (c && oc <= 4 && kh > 1 && groups == 1 && stride == 1 && dilation == 1) {
         // Row r of output channel o becomes channel o * kh + r of a 1 x kw convolution.
         float *w = malloc((size_t) oc * kh * ic * kw * sizeof(float));
+        if (!w) {
+            limn_conv_free(c);
+            limn_fail("out of memory for convolution weights");
+            return NULL;
+        }
         for (int o = 0; o < oc; o++)
             for (int r = 0; r < kh; r++)
                 for (int i = 0; i < ic; i++)
@@ -92,20 +115,25 @@ LimnConv *limn_conv_new(int ic, int oc, int kh, int kw, int stride, int pad, int
                         w[(((size_t) (o * kh + r) * ic + i) * 1) * kw + x] = weights[(((size_t) o * ic + i) * kh + r) * kw + x];
         c->rows = conv_create(ic, oc * kh, 1, kw, 1, 0, pad, 1, 1, w, NULL, LIMN_ACT_NONE, 0, 0);
         free(w);
+        if (!c->rows) {
+            limn_conv_free(c);
+            return NULL;
+        }
     }
     return c;
+}
+
+static void plan_free(Plan *p) {
+    if (p->prim) dnnl_primitive_destroy(p->prim);
+    if (p->wmem) dnnl_memory_destroy(p->wmem);
+    if (p->to_blocked) dnnl_primitive_destroy(p->to_blocked);
+    free(p);
 }
 
 void limn_conv_free(LimnConv *c) {
     if (!c) return;
     limn_conv_free(c->rows);
-    for (int i = 0; i < c->n_plans; i++) {
-        Plan *p = &c->plans[i];
-        dnnl_primitive_destroy(p->prim);
-        dnnl_memory_destroy(p->wmem);
-        if (p->winograd) dnnl_primitive_destroy(p->to_blocked);
-    }
-    free(c->plans);
+    for (int i = 0; i < c->n_plans; i++) plan_free(c->plans[i]);
     if (c->bmem) dnnl_memory_destroy(c->bmem);
     free(c->weights);
     free(c->bias);
@@ -259,12 +287,17 @@ static int plan_new(LimnConv *c, int h, int w, Plan *p) {
 
     // Weights into the kernel's layout, once per plan.
     const dnnl_memory_desc_t *want = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    dnnl_memory_t user;
-    dnnl_memory_create(&user, &user_md, limn_dnnl_engine(), c->weights);
-    dnnl_memory_create(&p->wmem, want, limn_dnnl_engine(), DNNL_MEMORY_ALLOCATE);
+    dnnl_memory_t user = NULL;
+    dnnl_status_t made = dnnl_memory_create(&user, &user_md, limn_dnnl_engine(), c->weights);
+    if (made == dnnl_success) made = dnnl_memory_create(&p->wmem, want, limn_dnnl_engine(), DNNL_MEMORY_ALLOCATE);
+    if (made == dnnl_success && !c->bmem) made = dnnl_memory_create(&c->bmem, &bia_md, limn_dnnl_engine(), c->bias);
+    if (made != dnnl_success) {
+        if (user) dnnl_memory_destroy(user);
+        dnnl_primitive_desc_destroy(pd);
+        return limn_dnnl_fail("convolution weights", made);
+    }
     int rc = reorder(user, p->wmem);
     dnnl_memory_destroy(user);
-    if (!c->bmem) dnnl_memory_create(&c->bmem, &bia_md, limn_dnnl_engine(), c->bias);
     p->scratch_md = *dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     const char *impl = NULL;
     dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl);
@@ -282,43 +315,75 @@ static dnnl_status_t execute(dnnl_primitive_t prim, dnnl_stream_t s, int n, dnnl
     return st == dnnl_success ? dnnl_stream_wait(s) : st;
 }
 
-// The plan for an h x w input, made on first use.
-static int get_plan(LimnConv *c, int h, int w, Plan *plan) {
+// The plan for an h x w input, made on first use; give it back with put_plan.
+static Plan *get_plan(LimnConv *c, int h, int w) {
     pthread_mutex_lock(&c->lock);
-    for (int i = 0; i < c->n_plans; i++)
-        if (c->plans[i].h == h && c->plans[i].w == w) {
-            *plan = c->plans[i];
-            pthread_mutex_unlock(&c->lock);
-            return 0;
+    Plan *plan = NULL;
+    for (int i = 0; i < c->n_plans && !plan; i++)
+        if (c->plans[i]->h == h && c->plans[i]->w == w) plan = c->plans[i];
+    if (!plan) {
+        plan = calloc(1, sizeof(Plan));
+        if (!plan) {
+            limn_fail("out of memory for a convolution plan");
+        } else if (plan_new(c, h, w, plan)) {
+            plan_free(plan);
+            plan = NULL;
+        } else {
+            if (c->n_plans == MAX_PLANS) {
+                int lru = 0;
+                for (int i = 1; i < c->n_plans; i++) if (c->plans[i]->used < c->plans[lru]->used) lru = i;
+                Plan *old = c->plans[lru];
+                c->plans[lru] = c->plans[--c->n_plans];
+                if (old->users) old->evicted = 1; else plan_free(old);
+            }
+            c->plans[c->n_plans++] = plan;
         }
-    int rc = plan_new(c, h, w, plan);
-    if (!rc) {
-        c->plans = realloc(c->plans, (c->n_plans + 1) * sizeof(Plan));
-        c->plans[c->n_plans++] = *plan;
+    }
+    if (plan) {
+        plan->users++;
+        plan->used = ++c->clock;
     }
     pthread_mutex_unlock(&c->lock);
-    return rc;
+    return plan;
+}
+
+static void put_plan(LimnConv *c, Plan *plan) {
+    pthread_mutex_lock(&c->lock);
+    if (--plan->users == 0 && plan->evicted) plan_free(plan);
+    pthread_mutex_unlock(&c->lock);
 }
 
 int limn_conv_blocked(LimnConv *c, int h, int w) {
     if (c->rows) return 0;
-    Plan plan;
-    if (get_plan(c, h, w, &plan)) return -1;
-    return plan.winograd;
+    Plan *plan = get_plan(c, h, w);
+    if (!plan) return -1;
+    int blocked = plan->winograd;
+    put_plan(c, plan);
+    return blocked;
 }
 
 int limn_conv_kernel(LimnConv *c, int h, int w, char *name, int len) {
     if (c->rows) return limn_conv_kernel(c->rows, h, w, name, len);
-    Plan plan;
-    if (get_plan(c, h, w, &plan)) return -1;
-    snprintf(name, len, "%s", plan.kernel);
+    Plan *plan = get_plan(c, h, w);
+    if (!plan) return -1;
+    snprintf(name, len, "%s", plan->kernel);
+    put_plan(c, plan);
     return 0;
 }
 
+static int run_plan(LimnConv *c, const Plan *p, const float *src, int src_blocked, int h, int w, float *dst);
+
 int limn_conv_run(LimnConv *c, const float *src, int src_blocked, int h, int w, float *dst) {
     if (c->rows) return conv_run_rows(c, src, h, w, dst);
-    Plan plan;
-    if (get_plan(c, h, w, &plan)) return -1;
+    Plan *plan = get_plan(c, h, w);
+    if (!plan) return -1;
+    int rc = run_plan(c, plan, src, src_blocked, h, w, dst);
+    put_plan(c, plan);
+    return rc;
+}
+
+static int run_plan(LimnConv *c, const Plan *p, const float *src, int src_blocked, int h, int w, float *dst) {
+    const Plan plan = *p;
     const int reorder_src = plan.winograd && !src_blocked;
 
     // One per-thread buffer holds the scratchpad and, when the input comes in

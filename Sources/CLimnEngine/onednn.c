@@ -24,7 +24,12 @@ int limn_dnnl_fail(const char *what, dnnl_status_t status) {
 
 static dnnl_engine_t engine;
 static pthread_once_t engine_once = PTHREAD_ONCE_INIT;
-static void engine_init(void) { dnnl_engine_create(&engine, dnnl_cpu, 0); }
+// conv.c keeps its own bounded plans; oneDNN's primitive cache (1024 by default)
+// would also keep every size ever seen, and a batch of photos grows without end.
+static void engine_init(void) {
+    dnnl_set_primitive_cache_capacity(0);
+    dnnl_engine_create(&engine, dnnl_cpu, 0);
+}
 
 dnnl_engine_t limn_dnnl_engine(void) {
     pthread_once(&engine_once, engine_init);

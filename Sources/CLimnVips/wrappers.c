@@ -1,4 +1,5 @@
 // Fixed-arity wrappers around variadic libvips calls.
+#include <malloc.h>
 #include <string.h>
 #include "limnvips.h"
 
@@ -44,6 +45,8 @@ VipsImage *limn_load_source_options(VipsSource *source, int sequential, const ch
         "access", sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM,
         "fail_on", VIPS_FAIL_ON_ERROR, NULL);
 }
+
+void limn_release_free_memory(void) { malloc_trim(0); }
 
 int limn_unpack(VipsImage *in, VipsImage **out) { return vips_image_decode(in, out); }
 

@@ -163,6 +163,9 @@ struct CommonOptions: ParsableArguments {
                 message = "\(error)"
             }
             report?.add(item, status: status, seconds: Date().timeIntervalSince(start), error: message)
+            // Give the freed blocks of this image's buffers back, so a long batch of
+            // differently sized images does not pile up fragmented heap.
+            Vips.releaseFreeMemory()
         }
         if failed.count > 0 && items.count > 1 {
             printError("\(failed.count) of \(items.count) failed: \(failed.joined(separator: ", "))")

@@ -87,6 +87,10 @@ package enum Vips {
 
     /// From now on, SIGINT, SIGTERM and SIGHUP remove the output being written
     /// (its temporary file or spool) before the process dies by that signal.
+    /// Returns memory freed by the last image to the system: between the images
+    /// of a batch, so differently sized buffers do not pile up as fragmented heap.
+    package static func releaseFreeMemory() { limn_release_free_memory() }
+
     package static func removeOutputsOnSignals() {
         limn_cleanup_install()
     }

@@ -234,6 +234,17 @@ package struct ImageReader: Sendable {
         if orientation < 2 || orientation > 8 { return image }
         guard let mem = vips_image_copy_memory(image.ptr) else { throw LimnError.vips("decoding", kind: .input) }
         let decoded = Image(owning: mem)
-        return try Image.make("applying EXIF orientation") { limn_autorot(decoded.ptr, $0) }
+        let upright = try Image.make("applying EXIF orientation") { limn_autorot(decoded.ptr, $0) }
+        // libvips resets the EXIF tag; XMP's copy (tiff:Orientation) would rotate the result again.
+        guard let xmp = upright.blob("xmp-data") else { return upright }
+        let reset = Self.resettingOrientation(String(decoding: xmp, as: UTF8.self))
+        return try upright.setting("xmp-data", blob: Array(reset.utf8))
+    }
+
+    /// XMP text with tiff:Orientation (attribute or element) set to 1.
+    static func resettingOrientation(_ xmp: String) -> String {
+        xmp.replacingOccurrences(of: #"(tiff:Orientation\s*=\s*["'])[0-9]+(["'])"#, with: "$11$2", options: .regularExpression)
+            .replacingOccurrences(of: #"(<tiff:Orientation>)\s*[0-9]+\s*(</tiff:Orientation>)"#, with: "$11$2",
+                                  options: .regularExpression)
     }
 }

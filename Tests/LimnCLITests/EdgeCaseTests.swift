@@ -192,4 +192,19 @@ final class EdgeCaseTests: ShippedPresetsTestCase {
             XCTAssertGreaterThan(darkest, 248, "\(cmd): darkest pixel over white")
         }
     }
+
+    /// A rotated photo whose XMP also says so: after the rotation is applied, both tags say 1.
+    func testXMPOrientationIsReset() throws {
+        let xmp = #"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">"#
+            + #"<rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="6"/>"#
+            + #"<rdf:Description><tiff:Orientation>6</tiff:Orientation></rdf:Description></rdf:RDF></x:xmpmeta>"#
+        let img = try Fixture.eightBit(Fixture.pattern(width: 40, height: 30)).setting("orientation", int: 6)
+            .setting("xmp-data", blob: Array(xmp.utf8))
+        try Fixture.save(img, dir + "/r.jpg")
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", dir + "/r.jpg", dir + "/o.jpg"]).status, 0)
+        let out = try Fixture.open(dir + "/o.jpg")
+        XCTAssertEqual([out.width, out.height, out.int("orientation") ?? 1], [60, 80, 1])
+        let text = String(decoding: try XCTUnwrap(out.blob("xmp-data")), as: UTF8.self)
+        XCTAssertTrue(text.contains(#"tiff:Orientation="1""#) && text.contains("<tiff:Orientation>1</tiff:Orientation>"), text)
+    }
 }
