@@ -36,6 +36,11 @@ package protocol Network: AnyObject, Sendable {
 
 extension Network {
     package var usesGlobalContext: Bool { false }
+    // The usual case: RGB in and out, any size, one output pixel per input pixel.
+    package var inputChannels: Int { 3 }
+    package var outputChannels: Int { 3 }
+    package var scale: Int { 1 }
+    package var alignment: Int { 1 }
 
     /// The receptive radius rounded up to the alignment.
     package var halo: Int { (receptiveRadius + alignment - 1) / alignment * alignment }

@@ -21,8 +21,6 @@ package final class DeblurNet: Network {
     /// Whether the input carries a deconvolution beside the image.
     package let fused: Bool
     package var inputChannels: Int { fused ? 6 : 3 }
-    package var outputChannels: Int { 3 }
-    package var scale: Int { 1 }
     package var alignment: Int { 1 << encoderBlocks.count }
     package var borderPadding: PaddingMode { .reflect }
     /// Half the alignment suffices: a block plus two margins stays a multiple

@@ -10,9 +10,6 @@ package final class SRNet: Network {
     package let channels: Int
     package let blocks: Int
     package let scale: Int
-    package var inputChannels: Int { 3 }
-    package var outputChannels: Int { 3 }
-    package var alignment: Int { 1 }
     package var borderPadding: PaddingMode { .replicate }
     package var receptiveRadius: Int { 1 + 2 * blocks + 1 + 1 }
 

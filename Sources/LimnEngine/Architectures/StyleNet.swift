@@ -10,9 +10,6 @@ package final class StyleNet: Network {
 
     package let channels: Int
     package let residualBlocks: Int
-    package var inputChannels: Int { 3 }
-    package var outputChannels: Int { 3 }
-    package var scale: Int { 1 }
     package var alignment: Int { 4 }
     package var borderPadding: PaddingMode { .reflect }
     // 9x9 at full size (4), 3x3 at full and half size (1 + 2), two 3x3 per
