@@ -47,6 +47,7 @@ extension Network {
 
     /// Runs the network once on a whole image tensor, padded by the same halo
     /// and border mode the tiled path uses: the reference tiling must match.
+    /// Instance norms use `stats` when given, else the image's own.
     package func forwardWhole(_ x: Tensor, stats: NormStats? = nil) throws -> Tensor {
         let a = alignment
         let padH = (a - x.height % a) % a, padW = (a - x.width % a) % a
@@ -55,10 +56,14 @@ extension Network {
         return y.cropped(top: halo * scale, left: halo * scale, height: x.height * scale, width: x.width * scale)
     }
 
-    /// Instance-norm statistics of a whole image, from one pass over it.
-    package func normStats(_ x: Tensor) throws -> NormStats {
+    /// Instance-norm statistics of a whole image, from one pass over it as the
+    /// network was trained (no halo); returns them with that pass's output.
+    package func normStatsAndOutput(_ x: Tensor) throws -> (NormStats, Tensor) {
         let stats = NormStats()
-        _ = try forward(aligned(x), NormContext(.record(stats)))
-        return stats
+        let y = try forward(aligned(x), NormContext(.record(stats)))
+        return (stats, y.cropped(top: 0, left: 0, height: x.height * scale, width: x.width * scale))
     }
+
+    /// Instance-norm statistics of a whole image, from one pass over it.
+    package func normStats(_ x: Tensor) throws -> NormStats { try normStatsAndOutput(x).0 }
 }

@@ -12,19 +12,19 @@ public enum UpscaleModel: String, CaseIterable, Sendable {
     case lanczos
 }
 
-/// A style preset, by its name in the presets' manifest ("starry-night").
+/// A style, by its name among the style network's styles ("starry-night"; `limn presets` lists them).
 public struct StyleName: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
-    /// The manifest name.
+    /// The style's name.
     public let rawValue: String
     /// The style named `rawValue` (checked against the presets when a run starts).
     public init(rawValue: String) { self.rawValue = rawValue }
     /// The style named by a literal: `"starry-night"`.
     public init(stringLiteral value: String) { rawValue = value }
-    /// The manifest name.
+    /// The style's name.
     public var description: String { rawValue }
 }
 
-/// One style of a mix and its weight (any positive number; a mix's weights are normalised).
+/// One style of a mix and its weight (finite, at least 0; a mix's weights are normalised to sum 1).
 public struct StyleWeight: Sendable, Equatable {
     /// Which style.
     public let style: StyleName
@@ -83,10 +83,17 @@ public struct Processor: Sendable {
         networks = LoadedNetworks(presets)
     }
 
-    /// The styles the presets hold, in manifest order.
-    public var styles: [StyleName] {
-        presets.entries.filter { $0.task == "style" }.map { StyleName(rawValue: $0.name) }
+    /// The styles the style presets paint, in manifest order (loads the style networks).
+    public func styles() throws -> [StyleName] {
+        do {
+            return try networks.styles().map { StyleName(rawValue: $0.name) }
+        } catch {
+            throw LimnError("\(error)", kind: .presets)
+        }
     }
+
+    /// Each style with its line ("artist, title (date); licence").
+    package func styleEntries() throws -> [StyleEntry] { try networks.styles() }
 
     /// Applies `operation` to the encoded image `input` and returns the result
     /// encoded as `format` ("png", "jpg[Q=90]", "webp", "tif"), with the input's
@@ -141,20 +148,21 @@ public struct Processor: Sendable {
             case .stylize(let mix, let strength, let preserveColors, let workingSize, let tile):
                 try check(!mix.isEmpty, "no style given")
                 for part in mix {
-                    do { _ = try presets.entry(part.style.rawValue, task: "style") } catch {
-                        throw LimnError("\(error)", kind: .parameter)
-                    }
-                    try check(part.weight > 0 && part.weight.isFinite, "style weights must be positive numbers: \(part.style)=\(part.weight)")
+                    try check(part.weight >= 0 && part.weight.isFinite, "style weights must be finite and at least 0: \(part.style)=\(part.weight)")
                 }
-                try check(mix.reduce(0) { $0 + $1.weight }.isFinite, "style weights are too large to add up")
+                try check(mix.contains { $0.weight > 0 }, "style weights must not all be 0")
                 try checkStrength(strength)
                 try check(workingSize == 0 || ImageOperation.workingSizeRange.contains(workingSize),
                           "working size must be 0 or \(ImageOperation.workingSizeRange.lowerBound) to \(ImageOperation.workingSizeRange.upperBound) pixels")
                 try checkTile(tile)
-                let stylizer = Stylizer(styles: mix.map { ($0.style.rawValue, $0.weight) }, strength: strength,
-                                        preserveColors: preserveColors, workingSize: workingSize,
-                                        tile: tile ?? Stylizer.defaultTile, networks: networks)
-                for part in mix { _ = try networks.network(part.style.rawValue, task: "style") }
+                let known = try networks.styles().map(\.name)
+                for part in mix where !known.contains(part.style.rawValue) {
+                    throw LimnError("no style '\(part.style)'; known: \(known.joined(separator: ", ")); presets from \(presets.folder)",
+                                    kind: .parameter)
+                }
+                let stylizer = Stylizer(network: try networks.styleNetwork(for: mix.map { ($0.style.rawValue, $0.weight) }),
+                                        strength: strength, preserveColors: preserveColors, workingSize: workingSize,
+                                        tile: tile ?? Stylizer.defaultTile)
                 // The statistics pass reads the image before the blocks do.
                 return (false, { try stylizer($0) })
             case .enhance(let strength, let preset, let tile):

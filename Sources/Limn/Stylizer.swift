@@ -2,18 +2,20 @@ import Foundation
 import LimnEngine
 import LimnImage
 
-/// Fast neural style transfer with preset style networks (task "style").
+/// Fast neural style transfer with a preset style network (task "style"),
+/// one style or a blend of several (their norms interpolated, one pass).
 ///
 /// The network runs at a working resolution (brush strokes keep their size
 /// relative to the picture, whatever its pixel count) and the result is
 /// brought back to full size with lanczos. Instance-norm statistics come from
 /// one pass over a copy of the whole image at most 1024 pixels on its long
-/// side and are shared by every tile, so tiles meet without seams. With
+/// side and are shared by every tile, so tiles meet without seams; when the
+/// working image is no larger than that, that pass is the result (no tiles). With
 /// alpha, the network sees hidden colour replaced by that of the visible
 /// surroundings (`WorkingImage.rgbWithHiddenColourFilled`).
 package struct Stylizer: Sendable {
-    /// Styles and their weights (summing to 1).
-    package let styles: [(name: String, weight: Double)]
+    /// The style network with its norms set to the blend of styles it paints.
+    package let network: StyleNet
     /// 1 is fully stylized, 0 the original.
     package let strength: Double
     /// Keep the original's colours: the style changes luminance only.
@@ -23,25 +25,15 @@ package struct Stylizer: Sendable {
     package let tile: Int
     /// The default block edge, in working pixels.
     package static let defaultTile = 256
-    let networks: LoadedNetworks
 
     package static let statisticsSize = 1024
 
-    package init(styles: [(name: String, weight: Double)], strength: Double, preserveColors: Bool, workingSize: Int,
-                tile: Int, manifest: PresetManifest) {
-        self.init(styles: styles, strength: strength, preserveColors: preserveColors, workingSize: workingSize,
-                  tile: tile, networks: LoadedNetworks(manifest))
-    }
-
-    init(styles: [(name: String, weight: Double)], strength: Double, preserveColors: Bool, workingSize: Int,
-                tile: Int, networks: LoadedNetworks) {
-        let total = styles.reduce(0) { $0 + $1.weight }
-        self.styles = styles.map { ($0.name, $0.weight / total) }
+    package init(network: StyleNet, strength: Double, preserveColors: Bool, workingSize: Int, tile: Int) {
+        self.network = network
         self.strength = strength
         self.preserveColors = preserveColors
         self.workingSize = workingSize
         self.tile = tile
-        self.networks = networks
     }
 
     /// Width and height with the long side at most `size` (unchanged if smaller, or if `size` is 0).
@@ -72,14 +64,12 @@ package struct Stylizer: Sendable {
         let work = try Self.networkInput(input, workingSize)
         let small = try Self.fitted(work, Self.statisticsSize)
         let statsInput = Tensor(height: small.height, width: small.width, channels: 3, values: try small.floatPixels())
-        var styled: Image? = nil
-        for (name, weight) in styles {
-            let net = try networks.network(name, task: "style")
-            let stats = try net.normStats(statsInput)
-            let out = try work.tiled(.network(net, stats: stats), block: tile)
-            styled = try styled.map { try $0.blended(1, with: out, weight) } ?? out.linear(weight, 0)
-        }
-        var result = styled!
+        // One pass over the picture at most statisticsSize long; its statistics are shared by
+        // every tile. When that picture is the working image, the pass is the result itself.
+        let (stats, whole) = try network.normStatsAndOutput(statsInput)
+        var result = (small.width, small.height) == (work.width, work.height)
+            ? try Image.fromFloats(whole.values, width: work.width, height: work.height, bands: 3)
+            : try work.tiled(.network(network, stats: stats), block: tile)
         if result.width != input.width || result.height != input.height {
             result = try result.resampled(width: input.width, height: input.height)
         }

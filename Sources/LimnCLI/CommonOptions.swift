@@ -91,16 +91,14 @@ struct CommonOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if files.isEmpty && batch.manifest == nil { throw ValidationError("missing INPUT and OUTPUT") }
         if outputDir == nil {
             if batch.isBatch { throw ValidationError("--manifest, --include and --shard need --output-dir") }
-            if files.count == 1 { throw ValidationError("missing OUTPUT (or use --output-dir)") }
-            if files.count > 2 { throw ValidationError("several INPUTs need --output-dir") }
             if !suffix.isEmpty { throw ValidationError("--suffix applies to --output-dir") }
-            if format != nil && files[1] != "-" {
+            // How many files there are is checked when the run starts (`checkFileCount`).
+            if files.count == 2 && format != nil && files[1] != "-" {
                 throw ValidationError("--format applies to '-' and --output-dir; OUTPUT's suffix sets its format")
             }
-            if isFolder(files[0]) {
+            if files.count == 2 && isFolder(files[0]) {
                 throw ValidationError("'\(files[0])' is a folder: give --output-dir for folder inputs")
             }
         } else if files.contains("-") {
@@ -124,7 +122,17 @@ struct CommonOptions: ParsableArguments {
 
     /// Runs `operation` on every input. Failures are reported one line each and do
     /// not stop a batch; throws ExitCode.failure if any failed.
+    /// After parsing, not in `validate`: the parser reports an unknown option ("-s 2") only
+    /// once validation passed, and its value would otherwise read as one file too many.
+    func checkFileCount() throws {
+        if files.isEmpty && batch.manifest == nil { throw ValidationError("missing INPUT and OUTPUT") }
+        guard outputDir == nil else { return }
+        if files.count == 1 { throw ValidationError("missing OUTPUT (or use --output-dir)") }
+        if files.count > 2 { throw ValidationError("several INPUTs need --output-dir") }
+    }
+
     func run(_ operation: ImageOperation) throws {
+        try checkFileCount()
         if let threads { Vips.setThreads(threads) }
         let showProgress = !quiet && (progress || isatty(2) != 0)
         let (sequential, apply): (Bool, (WorkingImage) throws -> WorkingImage)

@@ -3,25 +3,28 @@ import Foundation
 import Limn
 import LimnEngine
 
-/// "name" or "a=0.6,b=0.4".
-struct StyleMix: ExpressibleByArgument {
+/// "name" or "a=0.6,b=0.4": names with weights (finite, at least 0, not all 0).
+struct StyleMix {
     let styles: [(name: String, weight: Double)]
-    init?(argument: String) {
+
+    static func parse(_ argument: String) throws -> StyleMix {
         var styles: [(String, Double)] = []
         for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
-            // "a=" (an empty weight) and "a,,b" are errors, not weight 1.
             let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let name = kv.first, !name.isEmpty else { return nil }
-            if kv.count == 2 {
-                guard let w = Double(kv[1]), w > 0, w.isFinite else { return nil }
-                styles.append((name, w))
-            } else {
+            guard let name = kv.first, !name.isEmpty else { throw ValidationError("empty style name in '\(argument)'") }
+            guard kv.count == 2 else {
                 styles.append((name, 1))
+                continue
             }
+            // "a=" (an empty weight) is an error, not weight 1.
+            guard let w = Double(kv[1]), w >= 0, w.isFinite else {
+                throw ValidationError("the weight of '\(name)' must be a finite number, at least 0 (got '\(kv[1])')")
+            }
+            styles.append((name, w))
         }
-        guard !styles.isEmpty else { return nil }
-        self.styles = styles
+        guard styles.contains(where: { $0.1 > 0 }) else { throw ValidationError("the weights must not all be 0") }
+        return StyleMix(styles: styles)
     }
 }
 
@@ -29,13 +32,15 @@ struct Stylize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Paint images in the style of a painting.",
         discussion: """
-        Styles are presets (see `limn presets`). Examples:
+        The styles are those `limn presets` lists; a blend mixes their manners in one pass.
+        A picture whose working size is at most 1024 pixels long is painted in one pass;
+        larger ones in --tile blocks that share that pass's statistics. Examples:
           limn stylize --style starry-night photo.jpg painted.jpg
           limn stylize --style starry-night=0.7,great-wave=0.3 --strength 0.8 in.png out.png
           limn stylize --style the-scream --preserve-colors --working-size 2048 big.jpg out.jpg
         """)
 
-    @Option(help: ArgumentHelp("A style preset, or several with weights: a=0.6,b=0.4.", valueName: "name"))
+    @Option(help: ArgumentHelp("A style (see `limn presets`), or a blend of several with weights: a=0.6,b=0.4 (weights at least 0, normalised to sum 1).", valueName: "name"), transform: StyleMix.parse)
     var style: StyleMix
 
     @OptionGroup var strength: StrengthOption
@@ -72,16 +77,24 @@ struct Presets: ParsableCommand {
     @OptionGroup var presets: PresetsOption
 
     func run() throws {
-        let manifest = try presets.processor().presets
+        let processor = try presets.processor()
+        let manifest = processor.presets
         if manifest.entries.isEmpty {
             print("No presets installed in \(manifest.folder).")
             return
         }
-        let width = manifest.entries.map { $0.name.count }.max() ?? 0
+        // Styles are rows of the style networks: listed one by one.
+        let styles = try processor.styleEntries().map { ($0.name, $0.description) }
+        var rows = [(task: String, name: String, text: String)]()
         for task in Set(manifest.entries.map(\.task)).sorted() {
+            rows += task == "style" ? styles.map { (task, $0.0, $0.1) }
+                : manifest.entries.filter { $0.task == task }.map { (task, $0.name, $0.description) }
+        }
+        let width = rows.map { $0.name.count }.max() ?? 0
+        for task in Set(rows.map(\.task)).sorted() {
             print("\(task):")
-            for e in manifest.entries where e.task == task {
-                print("  \(e.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(e.description)")
+            for r in rows where r.task == task {
+                print("  \(r.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(r.text)")
             }
         }
     }

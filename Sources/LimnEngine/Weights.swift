@@ -65,8 +65,10 @@ package final class Weights {
                           groups: groups, activation: activation, accumulates: accumulates)
     }
 
-    package func instanceNorm(_ prefix: String, _ c: Int) throws -> InstanceNorm {
-        try InstanceNorm(gamma: tensor("\(prefix).weight", [c]), beta: tensor("\(prefix).bias", [c]))
+    /// Instance norm with a (scale, shift) row per style: tensors shaped [styles, channels].
+    func conditionalInstanceNorm(_ prefix: String, styles: Int, channels c: Int) throws -> ConditionalInstanceNorm {
+        try ConditionalInstanceNorm(gamma: tensor("\(prefix).weight", [styles, c]), beta: tensor("\(prefix).bias", [styles, c]),
+                                    channels: c)
     }
 
     package func layerNorm(_ prefix: String, _ c: Int) throws -> LayerNorm {

@@ -88,7 +88,17 @@ package struct ImageReader: Sendable {
         if pixels > maxPixels {
             throw LimnError("\(source): \(image.width)x\(image.height) is \(Self.megapixels(pixels)) megapixels, over the limit of \(Self.megapixels(maxPixels)) (--max-pixels)", kind: .tooLarge)
         }
-        return try oriented(image)
+        return try withoutThumbnail(oriented(image))
+    }
+
+    /// The EXIF thumbnail (and its IFD1 tags) dropped: it would show the picture as it was
+    /// before the command. Without "jpeg-thumbnail-data", libvips writes EXIF without one.
+    private func withoutThumbnail(_ image: Image) throws -> Image {
+        let stale = image.fields.filter { $0 == "jpeg-thumbnail-data" || $0.hasPrefix("exif-ifd1-") }
+        if stale.isEmpty { return image }
+        let c = try image.copy()
+        for field in stale { c.remove(field) }
+        return c
     }
 
     /// Loads from a stream after checking it is not empty (libvips 8.14 aborts

@@ -110,11 +110,13 @@ final class EdgeCaseTests: ShippedPresetsTestCase {
     }
 
     func testStyleWeights() throws {
-        for mix in ["udnie=", "udnie,,mosaic", "udnie=-1"] {
+        for mix in ["udnie=", "udnie,,shipwreck", "udnie=-1", "udnie=0"] {
             assertCleanFailure(try limn(["stylize", "--style", mix, sample, dir + "/o.png"]), contains: "--style")
         }
-        assertCleanFailure(try limn(["stylize", "--style", "udnie=1e308,mosaic=1e308", sample, dir + "/o.png"]),
-                           contains: "too large")
+        // Huge weights are normalised like any others: an even blend, not a black picture.
+        XCTAssertEqual(try limn(["stylize", "--style", "udnie=1e308,shipwreck=1e308", sample, dir + "/big.png"]).status, 0)
+        XCTAssertEqual(try limn(["stylize", "--style", "udnie=1,shipwreck=1", sample, dir + "/even.png"]).status, 0)
+        XCTAssertEqual(try Fixture.open(dir + "/big.png").floatPixels(), try Fixture.open(dir + "/even.png").floatPixels())
     }
 
     /// Radiance and JPEG 2000 go through every command.
@@ -131,6 +133,7 @@ final class EdgeCaseTests: ShippedPresetsTestCase {
 
     func testMessages() throws {
         assertCleanFailure(try limn(["upscale", "--scale", "-2", sample, dir + "/o.png"]), contains: "--scale must be")
+        assertCleanFailure(try limn(["upscale", "-s", "2", sample, dir + "/o.png"]), contains: "Unknown option '-s'")
         assertCleanFailure(try limn(["upscale", sample, dir + "/o.jpg[Q=500]"]), contains: "out of range for property 'Q'")
         var png = try Data(contentsOf: URL(fileURLWithPath: sample))
         for i in 16..<20 { png[i] = 0xFF }
@@ -206,5 +209,20 @@ final class EdgeCaseTests: ShippedPresetsTestCase {
         XCTAssertEqual([out.width, out.height, out.int("orientation") ?? 1], [60, 80, 1])
         let text = String(decoding: try XCTUnwrap(out.blob("xmp-data")), as: UTF8.self)
         XCTAssertTrue(text.contains(#"tiff:Orientation="1""#) && text.contains("<tiff:Orientation>1</tiff:Orientation>"), text)
+    }
+
+    /// The EXIF thumbnail shows the picture before the command: it is dropped, the rest of EXIF kept.
+    func testStaleEXIFThumbnailIsDropped() throws {
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 16, height: 12)), dir + "/thumb.jpg")
+        let thumbnail = try Data(contentsOf: URL(fileURLWithPath: dir + "/thumb.jpg"))
+        let img = try Fixture.eightBit(Fixture.pattern(width: 40, height: 30))
+            .setting("jpeg-thumbnail-data", blob: Array(thumbnail)).setting("exif-ifd0-Artist", string: "Limn test")
+        try Fixture.save(img, dir + "/t.jpg")
+        XCTAssertNotNil(try Fixture.open(dir + "/t.jpg").blob("jpeg-thumbnail-data"), "the fixture has a thumbnail")
+        XCTAssertEqual(try limn(["upscale", "--model", "lanczos", dir + "/t.jpg", dir + "/o.jpg"]).status, 0)
+        let out = try Fixture.open(dir + "/o.jpg")
+        XCTAssertNil(out.blob("jpeg-thumbnail-data"))
+        XCTAssertTrue(out.fields.filter { $0.hasPrefix("exif-ifd1-") }.isEmpty, "\(out.fields)")
+        XCTAssertTrue(out.string("exif-ifd0-Artist")?.hasPrefix("Limn test") ?? false, out.string("exif-ifd0-Artist") ?? "none")
     }
 }

@@ -16,7 +16,7 @@ final class LibraryAPITests: ShippedPresetsTestCase {
         XCTAssertEqual(maxDifference(try fromBytes.floatPixels(), try fromCommand.floatPixels()), 0)
         let jpeg = try limn.process(input, .enhance(strength: 0.5), format: "jpg[Q=85]")
         XCTAssertEqual(Array(jpeg.prefix(3)), [0xFF, 0xD8, 0xFF])
-        XCTAssertEqual(limn.styles.count, 8)
+        XCTAssertEqual(try limn.styles().count, 12)
     }
 
     func testProgressReachesOneInOrder() throws {
@@ -63,7 +63,8 @@ final class LibraryAPITests: ShippedPresetsTestCase {
         XCTAssertEqual(kind { try limn.process(input, .upscale(.scale(9))) }, .parameter)
         XCTAssertEqual(kind { try limn.process(input, .upscale(.scale(2), model: .lanczos, tile: 64)) }, .parameter)
         XCTAssertEqual(kind { try limn.process(input, .stylize([StyleWeight("cubism")])) }, .parameter)
-        XCTAssertEqual(kind { try limn.process(input, .stylize([StyleWeight("udnie", 1e308), StyleWeight("mosaic", 1e308)])) }, .parameter)
+        XCTAssertEqual(kind { try limn.process(input, .stylize([StyleWeight("udnie", 0), StyleWeight("shipwreck", 0)])) }, .parameter)
+        XCTAssertEqual(kind { try limn.process(input, .stylize([StyleWeight("udnie", .nan)])) }, .parameter)
         XCTAssertEqual(kind { try limn.process(input, .enhance(strength: 2)) }, .parameter)
         XCTAssertEqual(kind { try limn.process(input, .enhance(), format: "bmpx") }, .parameter)
         XCTAssertEqual(kind { try limn.process(file: sample, to: dir + "/none/o.png", .enhance()) }, .output)

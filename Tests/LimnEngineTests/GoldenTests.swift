@@ -7,9 +7,12 @@ import XCTest
 /// (limn_train.make_test_models wrote the fixtures).
 final class GoldenTests: XCTestCase {
     func check(_ arch: String, variant: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
-        let net = try Architectures.load(path: fixture("\(arch)\(variant).safetensors"))
+        var net = try Architectures.load(path: fixture("\(arch)\(variant).safetensors"))
         XCTAssertEqual(type(of: net).architecture, arch)
         let golden = try SafeTensorsFile(path: fixture("\(arch)\(variant).golden.safetensors"))
+        if golden.entries["mix"] != nil {   // a blend of styles
+            net = try XCTUnwrap(net as? StyleNet).blended(try golden.floats("mix").map(Double.init))
+        }
         let inShape = try XCTUnwrap(golden.entries["input"]).shape
         let outShape = try XCTUnwrap(golden.entries["output"]).shape
         let x = Tensor(height: inShape[0], width: inShape[1], channels: inShape[2], values: try golden.floats("input"))
@@ -20,7 +23,26 @@ final class GoldenTests: XCTestCase {
         XCTAssertLessThan(err, 1e-4, file: file, line: line)
     }
 
+    /// A blend of three styles: the norms' rows interpolated.
     func testStyleNetMatchesPyTorch() throws { try check("style_net") }
+
+    func testStyleNetNamesAndBlends() throws {
+        let net = try XCTUnwrap(Architectures.load(path: fixture("style_net.safetensors")) as? StyleNet)
+        XCTAssertEqual(net.styleNames, ["first", "second", "third"])
+        XCTAssertEqual(net.mix, [1, 0, 0])
+        XCTAssertEqual(try net.blended([3, 1, 0]).mix, [0.75, 0.25, 0])
+        // Weights near the largest Double still normalise.
+        XCTAssertEqual(try net.blended([.greatestFiniteMagnitude, .greatestFiniteMagnitude, 0]).mix, [0.5, 0.5, 0])
+        for bad in [[0.0, 0, 0], [1, -1, 1], [.nan, 1, 1], [.infinity, 1, 1], [1, 1]] {
+            XCTAssertThrowsError(try net.blended(bad), "\(bad)")
+        }
+        // A blend of one style is that style: the same output.
+        var rng = Random(4)
+        let x = rng.tensor(16, 20, 3)
+        XCTAssertEqual(try net.blended([0, 2, 0]).forward(x).values,
+                       try net.blended([0, 1, 0]).forward(x).values)
+        XCTAssertNotEqual(try net.forward(x).values, try net.blended([0, 1, 0]).forward(x).values)
+    }
     func testCompactSRMatchesPyTorch() throws { try check("compact_sr") }
     func testSRNetMatchesPyTorch() throws { try check("sr_net") }
     func testDeblurNetMatchesPyTorch() throws { try check("deblur_net") }

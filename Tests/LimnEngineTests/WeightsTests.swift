@@ -22,8 +22,8 @@ final class WeightsTests: XCTestCase {
     }
 
     /// Rewrites the JSON header with `edit` applied.
-    func editedHeader(_ edit: (inout [String: Any]) -> Void) -> Data {
-        let d = good
+    func editedHeader(of base: Data? = nil, _ edit: (inout [String: Any]) -> Void) -> Data {
+        let d = base ?? good
         let n = Int(d.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
         var json = try! JSONSerialization.jsonObject(with: d.subdata(in: 8..<8 + n)) as! [String: Any]
         edit(&json)
@@ -35,8 +35,8 @@ final class WeightsTests: XCTestCase {
     }
 
     /// The file with one metadata entry changed.
-    func editedMetadata(_ key: String, _ value: String) -> Data {
-        editedHeader { j in
+    func editedMetadata(_ key: String, _ value: String, of base: Data? = nil) -> Data {
+        editedHeader(of: base) { j in
             var m = j["__metadata__"] as! [String: String]
             m[key] = value
             j["__metadata__"] = m
@@ -70,6 +70,27 @@ final class WeightsTests: XCTestCase {
             t["dtype"] = "I64"
             j["head.bias"] = t
         }, "unsupported dtype I64")
+    }
+
+    /// A style network's names must match its rows: as many, distinct, plain.
+    func testStyleNamesAreChecked() {
+        let style = FileManager.default.contents(atPath: fixture("style_net.safetensors"))!
+        let message = "metadata 'style_names' must name 3 distinct styles"
+        for names in ["first,second", "first,second,third,fourth", "first,first,third", "first,,third",
+                      "first,second,../third", "First,second,third"] {
+            expectError(editedMetadata("style_names", names, of: style), message)
+        }
+        expectError(editedHeader(of: style) { j in
+            var m = j["__metadata__"] as! [String: String]
+            m.removeValue(forKey: "style_names")
+            j["__metadata__"] = m
+        }, "metadata 'style_names' missing")
+        expectError(editedHeader(of: style) { j in
+            var m = j["__metadata__"] as! [String: String]
+            m["styles"] = "4"
+            m["style_names"] = "first,second,third,fourth"
+            j["__metadata__"] = m
+        }, "tensor 'norm1.weight' has shape [3, 8], expected [4, 8]")
     }
 
     /// Crafted files: a shape whose element count overflows, NaN and infinite weights.

@@ -16,15 +16,15 @@ from limn_train.paths import REPO
 TASKS = {"style": "style_net", "upscale": "sr_net", "enhance": "deblur_net"}
 
 
-def describe(task, name, licence):
-    """"what it does; licence" (a style's licence line already names the painting)."""
+def describe(task, name, licence, meta):
+    """"what it does; licence"."""
     if task == "upscale":
         family, scale = name.split("_x")
         trained = {"photo": "real-photo degradations (blur, noise, JPEG)", "fidelity": "bicubic downscales"}[family]
         return f"x{scale}, trained on {trained}; {licence}"
     if task == "enhance":
         return f"deblurring (motion, defocus), leaves sharp photos alone; {licence}"
-    return licence
+    return f"{len(meta['style_names'].split(','))} styles in one network (limn presets lists each); {licence}"
 
 
 def main():
@@ -44,7 +44,7 @@ def main():
         file = os.path.basename(f)
         shutil.copyfile(f, os.path.join(a.presets, file))
         digest = sha256(f)
-        entry = {"name": name, "task": a.task, "file": file, "sha256": digest, "description": describe(a.task, name, meta["licence"])}
+        entry = {"name": name, "task": a.task, "file": file, "sha256": digest, "description": describe(a.task, name, meta["licence"], meta)}
         manifest = [e for e in manifest if (e["name"], e["task"]) != (name, a.task)] + [entry]
         print(f"{a.task} {name}: {file} {digest[:12]}")
     order = list(TASKS)

@@ -23,9 +23,14 @@ def otf(k, shape):
 
 
 def mirrored(x, p):
-    """x (..., H, W) padded by p on each side, edge samples repeated (NumPy's 'symmetric')."""
-    x = torch.cat([x[..., :p, :].flip(-2), x, x[..., -p:, :].flip(-2)], -2)
-    return torch.cat([x[..., :p].flip(-1), x, x[..., -p:].flip(-1)], -1)
+    """x (..., H, W) padded by p on each side, edge samples repeated (NumPy's 'symmetric'),
+    in rounds where p exceeds the image."""
+    while p > 0:
+        q = min(p, x.shape[-2], x.shape[-1])
+        x = torch.cat([x[..., :q, :].flip(-2), x, x[..., -q:, :].flip(-2)], -2)
+        x = torch.cat([x[..., :q].flip(-1), x, x[..., -q:].flip(-1)], -1)
+        p -= q
+    return x
 
 
 def deconv(y, k, mu=MU, eps=EPS, clamp=True):

@@ -6,7 +6,8 @@ the engine computes what PyTorch computes with the same weights.
     python -m limn_train.make_preset_goldens [Tests/LimnTests/Goldens]
 
 Writes <task>-<name>.safetensors with tensors "input" and "output" (NHWC
-float32). A fused deblurrer's input is the crop and its deconvolution with a
+float32); for a style network the output paints a blend of its first two
+styles (0.6, 0.4), given as tensor "mix". A fused deblurrer's input is the crop and its deconvolution with a
 7-px horizontal line (limn_train/deconv.py).
 """
 import json
@@ -39,10 +40,14 @@ def main(out_dir):
             line = torch.zeros(7, 7)
             line[3] = 1 / 7
             x = torch.cat([x, deconv(x[0], line)[None]], 1)
+        extra = {}
+        if e["task"] == "style":
+            extra["mix"] = torch.zeros(model.hparams["styles"])
+            extra["mix"][:2] = torch.tensor([0.6, 0.4])
         with torch.no_grad():
-            y = model(x)
+            y = model(x, extra["mix"]) if extra else model(x)
         path = os.path.join(out_dir, f"{e['task']}-{e['name']}.safetensors")
-        save_file({"input": nhwc(x), "output": nhwc(y)}, path)
+        save_file({"input": nhwc(x), "output": nhwc(y), **extra}, path)
         print(f"{path}: {meta['arch']}, output {tuple(y.shape)}")
 
 

@@ -5,7 +5,8 @@ random weights (never presets), and input/output pairs computed by PyTorch.
 
 Writes <arch>.safetensors (deblur_net_fused for the fused deblur_net) (weights, fp16 for style_net and fp32 for
 compact_sr, so both loader paths are covered) and <arch>.golden.safetensors
-(tensors "input" and "output", NHWC float32).
+(tensors "input" and "output", NHWC float32; for style_net, whose three styles
+are named "first", "second" and "third", also "mix": the blend of styles the output paints).
 """
 import os
 import sys
@@ -18,7 +19,7 @@ from limn_train.export import export, nhwc, round_weights_
 
 CASES = [
     # (model, weights dtype, input height, input width)
-    (lambda: StyleNet(channels=8, res_blocks=2), torch.float16, 24, 20),
+    (lambda: StyleNet(channels=8, res_blocks=2, styles=3), torch.float16, 24, 20),
     (lambda: CompactSR(channels=16, blocks=2, scale=3), torch.float32, 11, 13),
     (lambda: SRNet(channels=16, blocks=2, scale=2), torch.float16, 10, 14),
     (lambda: DeblurNet(width=8, enc_blocks=(1, 1), middle_blocks=1, dec_blocks=(1, 1)), torch.float16, 16, 20),
@@ -41,12 +42,16 @@ def main(out_dir):
         fused = getattr(model, "fused", False)
         name = model.arch + ("_fused" if fused else "")
         path = os.path.join(out_dir, f"{name}.safetensors")
+        styled = isinstance(model, StyleNet)
         export(model, path, preset="test", licence="test model, random weights: not for use",
-               training="random weights from limn_train.make_test_models, seed 2026", dtype=dtype)
+               training="random weights from limn_train.make_test_models, seed 2026", dtype=dtype,
+               extra={"style_names": "first,second,third"} if styled else None)
         x = torch.rand(1, 6 if fused else 3, h, w)
+        mix = torch.tensor([0.2, 0.5, 0.3])
         with torch.no_grad():
-            y = model(x)
-        save_file({"input": nhwc(x), "output": nhwc(y)}, os.path.join(out_dir, f"{name}.golden.safetensors"))
+            y = model(x, mix) if styled else model(x)
+        save_file({"input": nhwc(x), "output": nhwc(y), **({"mix": mix} if styled else {})},
+                  os.path.join(out_dir, f"{name}.golden.safetensors"))
         print(f"{name}: {sum(p.numel() for p in model.parameters())} parameters, "
               f"input {tuple(x.shape)}, output {tuple(y.shape)}, weights {dtype}")
 

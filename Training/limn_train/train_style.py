@@ -1,7 +1,10 @@
 """Trains Limn's one multi-style `style_net` (conditional instance norm: shared
 convolutions, one scale-and-shift row per painting of limn_train/styles.py) with a
-Gram-matrix style loss on Darknet-tiny features, a content loss on a mid layer and a
-small total-variation term. Made for long, interrupted CPU runs: the state (weights,
+Gram-matrix style loss on Darknet-tiny features, a content loss on a mid layer, a
+small total-variation term and a spike penalty: the residual trunk's activations beyond
+`spike_limit` are penalised, since instance norm otherwise teaches the network to grow a
+few huge activations that come out as glowing blobs (the normalisation "droplets" of
+Karras et al. 2020). Made for long, interrupted CPU runs: the state (weights,
 optimiser, data position) is checkpointed every few minutes and on SIGTERM/SIGINT, and
 a run continues from it where it stopped.
 
@@ -34,6 +37,7 @@ CONFIG = {
     "channels": 16, "res_blocks": 5, "crop": 256, "batch": 4, "style_size": 512, "content_size": 1024,
     "style_layers": "conv2:0.5,conv4:1,conv8:1.5,conv12:1.5", "content_layer": "conv4",
     "style_weight": 2.0, "content_weight": 1.0, "tv_weight": 0.02, "lr": 1e-3,
+    "spike_weight": 1.0, "spike_limit": 12.0,
 }
 # Never trained on: the held-back photos, and Set14's baboon (a benchmark image).
 EXCLUDED = [os.path.join(DATASETS, "photos", r) for r in HELD_BACK + ["opencv-doc/baboon.jpg"]]
@@ -74,7 +78,10 @@ def grown_optimiser(opt_state, model, styles, old):
 
 def train(a):
     ckpt = long_run.load(a.checkpoint)
-    cfg = dict(ckpt["config"] if ckpt else CONFIG, **({"batch": a.batch} if a.batch else {}))
+    cfg = dict(ckpt["config"] if ckpt else CONFIG, **({"batch": a.batch} if a.batch else {}),
+               **({"style_weight": a.style_weight} if a.style_weight else {}))
+    for k in ("spike_weight", "spike_limit"):   # runs begun before the penalty existed
+        cfg.setdefault(k, CONFIG[k])
     styles = [s[0] for s in STYLES]
     device = "cuda" if torch.cuda.is_available() else "cpu"
     model, loss_fn = build(cfg, styles, device)
@@ -98,7 +105,7 @@ def train(a):
         "model": model.state_dict(), "opt": opt.state_dict(), "iter": it, "seconds": seconds, "order": order,
         "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "styles": styles, "config": cfg,
         "history": (ckpt or {}).get("history", []) + [" ".join(sys.argv[1:])]})
-    log = [0.0, 0.0, 0]
+    log = [0.0, 0.0, 0, 0.0]
     while guard.running(it):
         t0 = time.time()
         if len(order) < cfg["batch"]:
@@ -109,17 +116,19 @@ def train(a):
         with torch.autocast(device, dtype=torch.bfloat16, enabled=device == "cuda"):
             y = model(x, mix).float()
         s, c = loss_fn(y, x, torch.tensor(idx, device=device))
-        loss = cfg["style_weight"] * s + cfg["content_weight"] * c + cfg["tv_weight"] * tv(y)
+        spikes = torch.relu(model.trunk.float().abs() - cfg["spike_limit"]).pow(2).mean()
+        loss = (cfg["style_weight"] * s + cfg["content_weight"] * c + cfg["tv_weight"] * tv(y)
+                + cfg["spike_weight"] * spikes)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         it += 1
         seconds += time.time() - t0
-        log = [log[0] + s.item(), log[1] + c.item(), log[2] + 1]
+        log = [log[0] + s.item(), log[1] + c.item(), log[2] + 1, log[3] + spikes.item()]
         if it % 50 == 0:
             print(f"iter {it}  style {log[0] / log[2]:.4f}  content {log[1] / log[2]:.4f}  "
-                  f"{seconds / it:.2f} s/it", flush=True)
-            log = [0.0, 0.0, 0]
+                  f"spikes {log[3] / log[2]:.4f}  {seconds / it:.2f} s/it", flush=True)
+            log = [0.0, 0.0, 0, 0.0]
         guard.tick()
     guard.save()
 
@@ -145,7 +154,7 @@ def export_preset(a):
             for n, r, c in zip(styles, ratios, contents)}
     training = (f"python -m limn_train.train_style, {ckpt['iter']} iterations ({ckpt['seconds'] / 3600:.1f} h), "
                 f"runs: {' | '.join(ckpt['history'])}; settings {json.dumps(cfg)}")
-    export(model.float(), a.export, preset="styles", licence="public-domain paintings; see styles",
+    export(model.float(), a.export, preset="styles", licence="public-domain paintings (each one's source in styles_info)",
            training=training, extra={"style_names": ",".join(styles), "styles_info": json.dumps(info),
                                      "lossnet": "darknet", "style_layers": cfg["style_layers"],
                                      "content_layer": cfg["content_layer"], "style_size": cfg["style_size"]})
@@ -158,6 +167,8 @@ def main():
     ap.add_argument("--data", nargs="+", default=[os.path.join(DATASETS, "sr_train"), os.path.join(DATASETS, "photos")],
                     help="content images (the held-back photos are always left out)")
     ap.add_argument("--export", metavar="PATH", help="write the preset from the checkpoint and stop")
+    ap.add_argument("--style-weight", type=float, default=0,
+                    help="weight of the style loss from now on (0: the run's own); kept by the checkpoint")
     long_run.run(ap, train, export_preset)
 
 

@@ -70,6 +70,7 @@ class StyleNet(nn.Module):
         for r in self.res:
             t = F.relu(r["norm1"](r["conv1"](self._pad(y, 1)), m))
             y = y + r["norm2"](r["conv2"](self._pad(t, 1)), m)
+        self.trunk = y   # the residual blocks' output, for the training's spike penalty
         y = F.interpolate(y, scale_factor=2, mode="nearest")
         y = F.relu(self.up_norm1(self.up1(self._pad(y, 1)), m))
         y = F.interpolate(y, scale_factor=2, mode="bilinear", align_corners=False)
