@@ -40,8 +40,14 @@ package struct Job: Sendable {
     private func apply(_ operation: (WorkingImage) throws -> WorkingImage, to source: ImageSource) throws -> Image {
         try writer.control?.check()
         let image = try reader.read(source)
-        let result = try operation(WorkingImage(image))
-        try writer.control?.check()
-        return try result.composed()
+        do {
+            let result = try operation(WorkingImage(image))
+            try writer.control?.check()
+            return try result.composed()
+        } catch let error as LimnError where error.kind != .cancelled && !error.message.hasPrefix("\(source): ") {
+            // Operations that read the pixels before the writer (a statistics pass, a
+            // kernel estimate) meet a damaged input here: say which.
+            throw error.naming("\(source)")
+        }
     }
 }

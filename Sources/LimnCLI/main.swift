@@ -9,6 +9,16 @@ for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 {
 }
 // Errors are one line on stderr ("limn: ..."), never a usage dump or a trace.
 Vips.removeOutputsOnSignals()
+// Swift strings hold only UTF-8: a name that is not would be read, and written, as a
+// different name. Refuse it, showing its bytes.
+for i in 1..<Int(CommandLine.argc) {
+    guard let raw = CommandLine.unsafeArgv[i], String(validatingCString: raw) == nil else { continue }
+    let shown = String(decoding: UnsafeRawBufferPointer(start: raw, count: strlen(raw)).flatMap { b -> [UInt8] in
+        b < 0x80 ? [b] : Array(String(format: "\\x%02x", b).utf8)
+    }, as: UTF8.self)
+    printError("'\(shown)' is not UTF-8: limn takes names in UTF-8; rename the file")
+    exit(ExitCode.validationFailure.rawValue)
+}
 do {
     var command = try LimnCommand.parseAsRoot()
     try command.run()

@@ -112,8 +112,15 @@ final class BufferPool: @unchecked Sendable {
     private let limit = 256 << 20
     private let lock = NSLock()
 
-    /// Sizes are rounded up to 4 KiB so near sizes share buffers.
-    private func bucket(_ floats: Int) -> Int { (max(floats, 16) + 1023) / 1024 * 1024 }
+    /// Sizes are rounded up to one of eight classes per octave (at most 12.5% more),
+    /// so that a tensor and its padded copy, or a block and the next, share buffers:
+    /// a fresh buffer costs the kernel a page fault and a zeroed page per 4 KiB.
+    func bucket(_ floats: Int) -> Int {
+        let n = max(floats, 1024)
+        let octave = Int.bitWidth - 1 - n.leadingZeroBitCount   // 2^octave <= n
+        let step = 1 << (octave - 3)
+        return (n + step - 1) / step * step
+    }
 
     func take(floats: Int) -> UnsafeMutablePointer<Float> {
         let b = bucket(floats)

@@ -82,7 +82,7 @@ package struct ImageReader: Sendable {
             defer { vips_area_unref(UnsafeMutableRawPointer(blob!).assumingMemoryBound(to: VipsArea.self)) }
             guard let src = vips_source_new_from_blob(blob) else { throw LimnError.vips(name, kind: .input) }
             defer { g_object_unref(gpointer(src)) }
-            image = try read(src, name: name, vipsFormat: false)
+            image = try read(src, name: name, vipsFormat: true)
         }
         let pixels = image.width * image.height
         if pixels > maxPixels {
@@ -108,7 +108,7 @@ package struct ImageReader: Sendable {
         let n = vips_source_sniff_at_most(src, &head, 4)
         if n < 0 { throw LimnError.vips(name, kind: .input) }
         if n == 0 { throw LimnError("\(name): empty, no image", kind: .input) }
-        if vipsFormat, n == 4, let head, Self.isVipsFormat(head) { return try readVipsStream(src) }
+        if vipsFormat, n == 4, let head, Self.isVipsFormat(head) { return try readVipsStream(src, name: name) }
         let load = { (options: String) throws -> Image in
             guard let p = limn_load_source_options(src, sequential ? 1 : 0, options) else {
                 throw LimnError.vips(name, kind: .input)
@@ -185,8 +185,7 @@ package struct ImageReader: Sendable {
     /// keeps the file open, so its name is removed as soon as it is loaded.
     /// The header's size is checked against `maxPixels` first, and the spool never
     /// grows past the pixels it declares plus `vipsMetadataLimit` of metadata.
-    private func readVipsStream(_ src: UnsafeMutablePointer<VipsSource>) throws -> Image {
-        let name = "standard input"
+    private func readVipsStream(_ src: UnsafeMutablePointer<VipsSource>, name: String) throws -> Image {
         guard let h = vips_source_sniff(src, 24) else {
             vips_error_clear()
             throw LimnError("\(name): truncated libvips (.v) header", kind: .input)
@@ -212,7 +211,7 @@ package struct ImageReader: Sendable {
         let spool = try TemporaryFile(suffix: ".v")
         limn_cleanup_set(spool.path)
         defer { limn_cleanup_set(nil) }
-        guard vips_source_rewind(src) == 0 else { throw LimnError.vips("standard input", kind: .input) }
+        guard vips_source_rewind(src) == 0 else { throw LimnError.vips(name, kind: .input) }
         let size = 1 << 20
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         defer { buffer.deallocate() }
@@ -228,7 +227,7 @@ package struct ImageReader: Sendable {
             try spool.write(UnsafeRawBufferPointer(start: buffer, count: Int(n)))
         }
         try spool.close()
-        guard let p = limn_load_file(spool.path, 0) else { throw LimnError.vips("standard input", kind: .input) }
+        guard let p = limn_load_file(spool.path, 0) else { throw LimnError.vips(name, kind: .input) }
         return Image(owning: p)
     }
 

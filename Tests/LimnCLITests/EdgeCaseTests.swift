@@ -225,4 +225,12 @@ final class EdgeCaseTests: ShippedPresetsTestCase {
         XCTAssertTrue(out.fields.filter { $0.hasPrefix("exif-ifd1-") }.isEmpty, "\(out.fields)")
         XCTAssertTrue(out.string("exif-ifd0-Artist")?.hasPrefix("Limn test") ?? false, out.string("exif-ifd0-Artist") ?? "none")
     }
+
+    /// A name that is not UTF-8 is refused, showing its bytes, not read or written under another name.
+    func testNonUTF8NamesAreRefused() throws {
+        let r = try bash(#"cp "\#(sample)" "$D/"$'\xff'.png; $LIMN upscale --model lanczos "$D/"$'\xff'.png "$D/o.png""#)
+        XCTAssertEqual(r.status, 64)
+        XCTAssertEqual(r.stderr, "limn: '\(dir)/\\xff.png' is not UTF-8: limn takes names in UTF-8; rename the file\n")
+        XCTAssertEqual(filesIn(dir).count, 2)   // the input and tmp/
+    }
 }

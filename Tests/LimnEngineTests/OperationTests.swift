@@ -215,4 +215,16 @@ final class OperationTests: XCTestCase {
             XCTAssertEqual(v.reduce(0, +) / 20, 1, accuracy: 1e-5)
         }
     }
+
+    /// Pool buckets: never smaller than asked, at most 12.5% larger, and shared by near sizes
+    /// (a 1000x668x16 tensor and its 4-pixel-padded copy).
+    func testBufferPoolBuckets() {
+        let pool = BufferPool.shared
+        for n in [1, 1023, 1024, 1025, 4097, 10_000, 123_457, 1 << 20, 10_688_000] {
+            let b = pool.bucket(n)
+            XCTAssertGreaterThanOrEqual(b, n)
+            XCTAssertLessThanOrEqual(Double(b), max(1024, Double(n) * 1.125), "\(n)")
+        }
+        XCTAssertEqual(pool.bucket(1000 * 668 * 16), pool.bucket(1008 * 676 * 16))
+    }
 }
