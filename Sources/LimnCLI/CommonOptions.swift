@@ -171,8 +171,9 @@ struct CommonOptions: ParsableArguments {
                 message = "\(error)"
             }
             report?.add(item, status: status, seconds: Date().timeIntervalSince(start), error: message)
-            // Give the freed blocks of this image's buffers back, so a long batch of
-            // differently sized images does not pile up fragmented heap.
+            // Give this image's buffers back (the engine's kept tensors, then the heap's
+            // free blocks), so a long batch of differently sized images does not pile up.
+            Engine.releaseCachedBuffers()
             Vips.releaseFreeMemory()
         }
         if failed.count > 0 && items.count > 1 {

@@ -132,6 +132,15 @@ final class BufferPool: @unchecked Sendable {
         return UnsafeMutableRawPointer.allocate(byteCount: b * 4, alignment: 64).bindMemory(to: Float.self, capacity: b)
     }
 
+    /// Frees every kept buffer.
+    func drain() {
+        let all = lock.withLock { () -> [UnsafeMutablePointer<Float>] in
+            defer { free = [:]; freeBytes = 0 }
+            return free.values.flatMap { $0 }
+        }
+        for p in all { UnsafeMutableRawPointer(p).deallocate() }
+    }
+
     func give(_ p: UnsafeMutablePointer<Float>, floats: Int) {
         let b = bucket(floats)
         let kept = lock.withLock { () -> Bool in
