@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // libvips headers and library, found through pkg-config.
@@ -35,11 +36,16 @@ let package = Package(
         .target(name: "LimnImage", dependencies: ["CLimnVips"]),
         // The operations the commands run.
         .target(name: "Limn", dependencies: ["LimnImage", "LimnEngine"]),
+        // `limn serve`: the HTTP API and the page, on Hummingbird; only the executable
+        // links it, never the Limn library product.
+        .target(
+            name: "LimnServer",
+            dependencies: ["Limn", "LimnImage", .product(name: "Hummingbird", package: "hummingbird")]),
         // The `limn` command line.
         .executableTarget(
             name: "LimnCLI",
             dependencies: [
-                "Limn", "LimnImage", "LimnEngine",
+                "Limn", "LimnImage", "LimnEngine", "LimnServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Measurements kept out of the tests: `limn-bench`.
@@ -49,5 +55,6 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LimnTests", dependencies: ["Limn", "LimnImage", "LimnEngine"]),
         .testTarget(name: "LimnCLITests", dependencies: ["LimnCLI", "LimnImage", "LimnEngine", "Limn", "CLimnVips"]),
+        .testTarget(name: "LimnServerTests", dependencies: ["LimnCLI", "LimnImage"]),
     ]
 )

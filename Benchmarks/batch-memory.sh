@@ -1,8 +1,9 @@
 #!/bin/bash
-# Memory over one batch of 100 photos of different sizes: the resident set (VmRSS)
-# just after the 5th, 50th and 99th output appears, and the batch's peak (VmHWM).
-# Memory must not grow with the number of images (issue 25's target: after 50 within
-# 10% of after 5). Takes about 10 minutes on two cores (enhance is the slow one).
+# Memory over one batch of 100 photos of different sizes: the resident set kept after
+# the 5th, 50th and 99th image (`resident_mb` of the batch's --report: VmRSS once that
+# image's buffers are given back), and the batch's peak (VmHWM, sampled). Memory must
+# not grow with the number of images (issue 25's target: after 50 within 10% of after
+# 5). About 10 minutes on two cores.
 #
 #   Benchmarks/batch-memory.sh [LIMN] [PHOTO]
 # LIMN defaults to .build/release/limn; PHOTO (cropped into 160-700 px pieces, seed 1)
@@ -26,23 +27,16 @@ printf '%-26s %10s %10s %10s %10s %8s\n' command "5 (MB)" "50 (MB)" "99 (MB)" "p
 for cmd in "upscale --model photo" "stylize --style udnie" "enhance"; do
   rm -rf "$W/out"
   mkdir -p "$W/out"
-  $LIMN $cmd --quiet --output-dir "$W/out" "$W/in" > /dev/null &
+  $LIMN $cmd --quiet --report "$W/report.jsonl" --output-dir "$W/out" "$W/in" > /dev/null &
   pid=$!
-  declare -A at=()
   peak=0
   while kill -0 $pid 2>/dev/null; do
-    n=$(ls "$W/out" | wc -l)
-    status=$(cat /proc/$pid/status 2>/dev/null || true)
-    rss=$(awk '/^VmRSS/ { print $2 }' <<< "$status")
-    hwm=$(awk '/^VmHWM/ { print $2 }' <<< "$status")
+    hwm=$(awk '/^VmHWM/ { print $2 }' /proc/$pid/status 2>/dev/null || true)
     [ -n "$hwm" ] && peak=$hwm
-    for mark in 5 50 99; do
-      if [ "$n" -ge $mark ] && [ -z "${at[$mark]:-}" ] && [ -n "$rss" ]; then at[$mark]=$rss; fi
-    done
     sleep 0.05
   done
   wait $pid
-  printf '%-26s %10s %10s %10s %10s %8s\n' "$cmd" "$(mb "${at[5]}")" "$(mb "${at[50]}")" "$(mb "${at[99]}")" "$(mb $peak)" \
-    "$(awk "BEGIN { printf \"%.2f\", ${at[50]} / ${at[5]} }")"
-  unset at
+  at() { sed -n "${1}p" "$W/report.jsonl" | python3 -c 'import json, sys; print(json.load(sys.stdin)["resident_mb"])'; }
+  printf '%-26s %10s %10s %10s %10s %8s\n' "$cmd" "$(at 5)" "$(at 50)" "$(at 99)" "$(mb $peak)" \
+    "$(awk "BEGIN { printf \"%.2f\", $(at 50) / $(at 5) }")"
 done

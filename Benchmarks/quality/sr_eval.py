@@ -6,6 +6,14 @@ sigma 2/255 (seed 0), JPEG quality 75, made deterministically.
 
     python Benchmarks/quality/sr_eval.py [--models lanczos fidelity] [--scales 2 3 4] [--degraded]
     python Benchmarks/quality/sr_eval.py --crops Samples/upscale-crops.jpg
+    python Benchmarks/quality/sr_eval.py --validation [--models lanczos photo] [--presets DIR]
+
+--validation scores the photos of VALIDATION instead (never training data for any
+upscaler, not Set5/Set14; centre crops of at most 768 px, degraded as above), per
+scale: PSNR, the detail ratio (mean |grad Y| of the output over the original's, on
+the whole image and on its flat 16-px blocks), and the colour shift (per image,
+|mean dCb| and |mean dCr| against the original; the worst image's excess over
+lanczos's).
 
 --crops writes side-by-side crops instead: Samples/ photos degraded the same
 way (x2 and x4), then lanczos, fidelity and photo, beside the original.
@@ -57,6 +65,79 @@ def degrade(hr, s, path):
     return path
 
 
+PHOTOS = os.path.join(ROOT, "..", "shared", "datasets", "photos")
+# Photos no upscaler trained on (they train on T91, BSDS200 and wallpapers) and that are
+# not in Set5/Set14 (opencv-doc's baboon is Set14's): real photos with fur, foliage,
+# faces, fabric, brick and water.
+VALIDATION = [
+    "google-coral_test_data/bird.bmp", "google-coral_test_data/cat_720p.jpg",
+    "google-coral_test_data/grace_hopper.bmp", "google-coral_test_data/kite_and_cold.jpg",
+    "google-coral_test_data/owl.jpg", "google-coral_test_data/parrot.jpg", "google-coral_test_data/pets.jpg",
+    "jcjohnson_neural-style/brad_pitt.jpg", "jcjohnson_neural-style/hoovertowernight.jpg",
+    "jcjohnson_fast-neural-style/chicago.jpg", "opencv-doc/building.jpg", "opencv-doc/fruits.jpg",
+    "opencv-doc/home.jpg", "opencv-doc/messi5.jpg", "opencv-doc/squirrel_cls.jpg",
+    "python3-skimage/astronaut.png", "python3-skimage/coffee.png", "python3-skimage/motorcycle_left.png",
+    "python3-skimage/rocket.jpg", "pytorch_examples/amber.jpg",
+]
+
+
+def gradient(y):
+    """|grad Y| per pixel (forward differences), one row and column shorter."""
+    return np.hypot(np.diff(y, axis=1)[:-1], np.diff(y, axis=0)[:, :-1])
+
+
+def chroma(img):
+    """Mean BT.601 Cb and Cr of an (H, W, 3) image on the 0-255 scale."""
+    r, g, b = (img[..., i].astype(np.float64) for i in range(3))
+    return (np.mean(128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255),
+            np.mean(128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255))
+
+
+def flat_blocks(g, size=16, level=2.0):
+    """Mask of the pixels in size-px blocks whose mean |grad Y| is below `level`."""
+    h, w = g.shape[0] // size * size, g.shape[1] // size * size
+    m = g[:h, :w].reshape(h // size, size, w // size, size).mean((1, 3)) < level
+    mask = np.zeros(g.shape, bool)
+    mask[:h, :w] = np.repeat(np.repeat(m, size, 0), size, 1)
+    return mask
+
+
+def validation(a, tmp):
+    """Scores a.models on the VALIDATION photos, degraded, per scale."""
+    print("| scale | method | PSNR (dB) | detail | detail, flat | worst colour shift over lanczos |")
+    print("|---:|---|---:|---:|---:|---:|")
+    for s in a.scales:
+        rows = {m: [] for m in a.models}
+        for name in VALIDATION:
+            im = Image.open(os.path.join(PHOTOS, name)).convert("RGB")
+            w, h = min(768, im.width) // 12 * 12, min(768, im.height) // 12 * 12
+            hr = np.asarray(im.crop(((im.width - w) // 2, (im.height - h) // 2,
+                                     (im.width - w) // 2 + w, (im.height - h) // 2 + h)))
+            lr_path = degrade(hr, s, os.path.join(tmp, "lr.jpg"))
+            yh = luma(hr)[s:-s, s:-s]
+            gh = gradient(yh)
+            flat = flat_blocks(gh)
+            ch = chroma(hr)
+            for m in a.models:
+                out = os.path.join(tmp, "out.png")
+                subprocess.run([a.limn, "upscale", *(["--presets", a.presets] if a.presets else []),
+                                "--model", m, "--scale", str(s), lr_path, out], check=True)
+                sr = np.asarray(Image.open(out).convert("RGB"))[:h, :w]
+                ys = luma(sr)[s:-s, s:-s]
+                gs = gradient(ys)
+                c = chroma(sr)
+                rows[m].append((psnr(ys.round(), yh.round()), gs.mean() / gh.mean(),
+                                gs[flat].mean() / gh[flat].mean() if flat.any() else float("nan"),
+                                abs(c[0] - ch[0]), abs(c[1] - ch[1])))
+        base = rows.get("lanczos")
+        for m, r in rows.items():
+            r = np.array(r)
+            shift = (max(np.max(r[:, 3] - np.array(base)[:, 3]), np.max(r[:, 4] - np.array(base)[:, 4]))
+                     if base is not None else float("nan"))
+            print(f"| x{s} | {m} | {r[:, 0].mean():.2f} | {r[:, 1].mean():.3f} | {np.nanmean(r[:, 2]):.3f} | "
+                  f"{shift:+.2f} |", flush=True)
+
+
 CROPS = [  # Samples/ file, scale, (left, top) of a 256-px square in the original
     ("astronaut.jpg", 2, (150, 60)),
     ("coffee.jpg", 2, (300, 20)),
@@ -103,7 +184,13 @@ def main():
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "datasets", "sr_test"))
     ap.add_argument("--degraded", action="store_true")
     ap.add_argument("--crops", help="write side-by-side crops to this file instead of scoring")
+    ap.add_argument("--validation", action="store_true", help="score the VALIDATION photos instead")
+    ap.add_argument("--presets", help="the presets folder limn uses")
     a = ap.parse_args()
+    if a.validation:
+        with tempfile.TemporaryDirectory() as tmp:
+            validation(a, tmp)
+        return
     if a.crops:
         with tempfile.TemporaryDirectory() as tmp:
             write_crops(a.limn, os.path.join(ROOT, "Samples"), a.crops, tmp)

@@ -34,16 +34,64 @@ enum { MAX_PLANS = 8 };
 // Primitives are shared by every thread that runs a network, so each call
 // brings its own scratchpad (user mode): oneDNN's library-managed one is
 // shared and would be unsafe across threads.
-static __thread void *scratch;
-static __thread size_t scratch_size;
+// Each thread's buffer only grows while a network runs; limn_conv_release_idle()
+// frees every buffer not in use (between the images of a batch), and a thread's
+// buffer is freed when the thread ends (libvips' workers come and go).
+typedef struct Scratch {
+    void *data;
+    size_t size;
+    int busy;
+    struct Scratch *prev, *next;
+} Scratch;
 
-static void *thread_scratch(size_t size) {
-    if (size > scratch_size) {
-        free(scratch);
-        scratch = aligned_alloc(64, (size + 63) / 64 * 64);
-        scratch_size = scratch ? size : 0;
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t scratch_lock = PTHREAD_MUTEX_INITIALIZER;
+static Scratch *scratches;
+
+static void scratch_free(void *p) {
+    Scratch *s = p;
+    pthread_mutex_lock(&scratch_lock);
+    if (s->prev) s->prev->next = s->next; else scratches = s->next;
+    if (s->next) s->next->prev = s->prev;
+    pthread_mutex_unlock(&scratch_lock);
+    free(s->data);
+    free(s);
+}
+
+static void scratch_key_make(void) { pthread_key_create(&scratch_key, scratch_free); }
+
+// This thread's buffer of at least `size` bytes, marked busy until scratch_done.
+static Scratch *scratch_take(size_t size) {
+    pthread_once(&scratch_once, scratch_key_make);
+    Scratch *s = pthread_getspecific(scratch_key);
+    if (!s) {
+        s = calloc(1, sizeof(Scratch));
+        if (!s || pthread_setspecific(scratch_key, s)) {
+            free(s);
+            return NULL;
+        }
+        pthread_mutex_lock(&scratch_lock);
+        s->next = scratches;
+        if (scratches) scratches->prev = s;
+        scratches = s;
+        pthread_mutex_unlock(&scratch_lock);
     }
-    return scratch;
+    pthread_mutex_lock(&scratch_lock);
+    if (size > s->size) {
+        free(s->data);
+        s->data = aligned_alloc(64, (size + 63) / 64 * 64);
+        s->size = s->data ? size : 0;
+    }
+    s->busy = s->data != NULL;
+    pthread_mutex_unlock(&scratch_lock);
+    return s->data ? s : NULL;
+}
+
+static void scratch_done(Scratch *s) {
+    pthread_mutex_lock(&scratch_lock);
+    s->busy = 0;
+    pthread_mutex_unlock(&scratch_lock);
 }
 
 struct LimnConv {
@@ -63,7 +111,11 @@ struct LimnConv {
     int n_plans;
     unsigned long clock;
     pthread_mutex_t lock;
+    LimnConv *prev, *next;  // every live convolution, for limn_conv_release_idle
 };
+
+static LimnConv *live;
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static LimnConv *conv_create(int ic, int oc, int kh, int kw, int stride, int pad_h, int pad_w, int dilation,
                              int groups, const float *weights, const float *bias, LimnActivation act, float alpha,
@@ -80,6 +132,11 @@ static LimnConv *conv_create(int ic, int oc, int kh, int kw, int stride, int pad
     c->weights = malloc(nw * sizeof(float));
     c->bias = calloc(oc, sizeof(float));
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_lock(&live_lock);
+    c->next = live;
+    if (live) live->prev = c;
+    live = c;
+    pthread_mutex_unlock(&live_lock);
     if (!c->weights || !c->bias) {
         limn_conv_free(c);
         limn_fail("out of memory for convolution weights");
@@ -132,6 +189,10 @@ static void plan_free(Plan *p) {
 
 void limn_conv_free(LimnConv *c) {
     if (!c) return;
+    pthread_mutex_lock(&live_lock);
+    if (c->prev) c->prev->next = c->next; else live = c->next;
+    if (c->next) c->next->prev = c->prev;
+    pthread_mutex_unlock(&live_lock);
     limn_conv_free(c->rows);
     for (int i = 0; i < c->n_plans; i++) plan_free(c->plans[i]);
     if (c->bmem) dnnl_memory_destroy(c->bmem);
@@ -347,6 +408,29 @@ static Plan *get_plan(LimnConv *c, int h, int w) {
     return plan;
 }
 
+void limn_conv_release_idle(void) {
+    pthread_mutex_lock(&live_lock);
+    for (LimnConv *c = live; c; c = c->next) {
+        pthread_mutex_lock(&c->lock);
+        int kept = 0;
+        for (int i = 0; i < c->n_plans; i++) {
+            if (c->plans[i]->users) c->plans[kept++] = c->plans[i]; else plan_free(c->plans[i]);
+        }
+        c->n_plans = kept;
+        pthread_mutex_unlock(&c->lock);
+    }
+    pthread_mutex_unlock(&live_lock);
+    pthread_mutex_lock(&scratch_lock);
+    for (Scratch *s = scratches; s; s = s->next) {
+        if (!s->busy) {
+            free(s->data);
+            s->data = NULL;
+            s->size = 0;
+        }
+    }
+    pthread_mutex_unlock(&scratch_lock);
+}
+
 static void put_plan(LimnConv *c, Plan *plan) {
     pthread_mutex_lock(&c->lock);
     if (--plan->users == 0 && plan->evicted) plan_free(plan);
@@ -391,11 +475,13 @@ static int run_plan(LimnConv *c, const Plan *p, const float *src, int src_blocke
     size_t scratch_bytes = (dnnl_memory_desc_get_size(&plan.scratch_md) + 63) / 64 * 64;
     size_t bsrc_bytes = reorder_src ? dnnl_memory_desc_get_size(&plan.bsrc_md) : 0;
     char *buf = NULL;
+    Scratch *scratch = NULL;
     if (scratch_bytes + bsrc_bytes) {
-        buf = thread_scratch(scratch_bytes + bsrc_bytes);
-        if (!buf) {
+        scratch = scratch_take(scratch_bytes + bsrc_bytes);
+        if (!scratch) {
             return limn_fail("out of memory for a convolution scratchpad");
         }
+        buf = scratch->data;
     }
     dnnl_engine_t e = limn_dnnl_engine();
     const dnnl_memory_desc_t *smd = plan.winograd ? &plan.bsrc_md : &plan.src_md;
@@ -427,5 +513,6 @@ static int run_plan(LimnConv *c, const Plan *p, const float *src, int src_blocke
     if (s) dnnl_stream_destroy(s);
     dnnl_memory_t all[4] = { sm, dm, pm, user };
     for (int i = 0; i < 4; i++) if (all[i]) dnnl_memory_destroy(all[i]);
+    if (scratch) scratch_done(scratch);
     return st == dnnl_success ? 0 : limn_dnnl_fail("convolution", st);
 }

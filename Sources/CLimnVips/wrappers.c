@@ -1,5 +1,6 @@
 // Fixed-arity wrappers around variadic libvips calls.
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 #include "limnvips.h"
 
@@ -47,6 +48,10 @@ VipsImage *limn_load_source_options(VipsSource *source, int sequential, const ch
 }
 
 void limn_release_free_memory(void) { malloc_trim(0); }
+
+void limn_limit_heap_arenas(int n) {
+    if (!getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, n);
+}
 
 int limn_unpack(VipsImage *in, VipsImage **out) { return vips_image_decode(in, out); }
 

@@ -1,6 +1,10 @@
 import Foundation
 import LimnImage
 
+/// What a job applies: the working image in, the result out; work done before
+/// the output streams (a kernel estimate) reports to the run's control.
+package typealias JobOperation = @Sendable (WorkingImage, RunControl?) throws -> WorkingImage
+
 /// One run of an operation: read, convert to the working space, apply,
 /// convert back, write.
 package struct Job: Sendable {
@@ -14,7 +18,7 @@ package struct Job: Sendable {
 
     /// Reads `source`, applies `operation` and writes the result to `destination`.
     package func run(_ source: ImageSource, to destination: ImageDestination,
-                    _ operation: (WorkingImage) throws -> WorkingImage) throws {
+                    _ operation: JobOperation) throws {
         try destination.validate()
         let output = try apply(operation, to: source)
         do {
@@ -27,7 +31,7 @@ package struct Job: Sendable {
     /// Reads `source`, applies `operation` and returns the result encoded as
     /// `format` ("png", "jpg[Q=90]", "webp", "tif").
     package func encode(_ source: ImageSource, format: String,
-                       _ operation: (WorkingImage) throws -> WorkingImage) throws -> Data {
+                       _ operation: JobOperation) throws -> Data {
         try ImageDestination.standardOutput(format: format).validate()
         let output = try apply(operation, to: source)
         do {
@@ -37,11 +41,11 @@ package struct Job: Sendable {
         }
     }
 
-    private func apply(_ operation: (WorkingImage) throws -> WorkingImage, to source: ImageSource) throws -> Image {
+    private func apply(_ operation: JobOperation, to source: ImageSource) throws -> Image {
         try writer.control?.check()
         let image = try reader.read(source)
         do {
-            let result = try operation(WorkingImage(image))
+            let result = try operation(WorkingImage(image), writer.control)
             try writer.control?.check()
             return try result.composed()
         } catch let error as LimnError where error.kind != .cancelled && !error.message.hasPrefix("\(source): ") {

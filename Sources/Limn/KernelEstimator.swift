@@ -189,7 +189,10 @@ package struct KernelEstimator: Sendable {
     /// transform is fast: at 255 = 3 * 5 * 17, `limn enhance` took about three times as long.
     /// The added rows and columns (at most 15 px a side for images from 64 to 256 px) lie inside
     /// the border that the kernel fit leaves out.
-    package func estimate(_ pixels: [Double], height fullHeight: Int, width fullWidth: Int) -> BlurKernel {
+    /// `progress`, if given, is called after each alternation with the fraction of the work done;
+    /// what it throws (a cancellation) stops the estimate.
+    package func estimate(_ pixels: [Double], height fullHeight: Int, width fullWidth: Int,
+                          progress: ((Double) throws -> Void)? = nil) rethrows -> BlurKernel {
         let height = Self.smoothAbove(fullHeight), width = Self.smoothAbove(fullWidth)
         let top = (height - fullHeight) / 2, left = (width - fullWidth) / 2
         func mirrored(_ i: Int, _ n: Int) -> Int { i < 0 ? -1 - i : i >= n ? 2 * n - 1 - i : i }
@@ -200,11 +203,16 @@ package struct KernelEstimator: Sendable {
             for j in 0..<width { padded.append(pixels[row + mirrored(j - left, fullWidth)]) }
         }
         let y = Plane(height: height, width: width, values: padded)
-        var k: Plane? = nil
-        for s in sizes {
-            let (h, w) = s == largest ? (height, width) : (
+        let grids = sizes.map { s in
+            s == largest ? (s, height, width) : (s,
                 Self.smooth(max(16, Int((Double(height * s) / Double(largest)).rounded(.toNearestOrEven)))),
                 Self.smooth(max(16, Int((Double(width * s) / Double(largest)).rounded(.toNearestOrEven)))))
+        }
+        // The work of an alternation grows with its grid's pixels.
+        let work = Double(grids.reduce(0) { $0 + $1.1 * $1.2 } * iterations)
+        var done = 0.0
+        var k: Plane? = nil
+        for (s, h, w) in grids {
             let ys = y.resized(height: h, width: w)
             if let prev = k {
                 var r = prev.resized(height: s, width: s)
@@ -221,6 +229,8 @@ package struct KernelEstimator: Sendable {
                 let x = latent(ys, kernel: k!, lambda: lam, grid)
                 k = fittedKernel(x, ys, size: s, grid)
                 lam = max(0.9 * lam, 1e-4)
+                done += Double(h * w)
+                try progress?(done / work)
             }
         }
         return BlurKernel(size: largest, values: k!.values)

@@ -37,6 +37,33 @@ public struct StyleWeight: Sendable, Equatable {
     }
 }
 
+extension StyleWeight {
+    /// Parses "name" or a blend "a=0.6,b=0.4": names with weights (finite, at least 0,
+    /// not all 0; a name alone weighs 1, "a=" is an error). Throws `.parameter` errors.
+    public static func mix(_ text: String) throws -> [StyleWeight] {
+        var styles: [StyleWeight] = []
+        for part in text.split(separator: ",", omittingEmptySubsequences: false) {
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            guard let name = kv.first, !name.isEmpty else {
+                throw LimnError("empty style name in '\(text)'", kind: .parameter)
+            }
+            guard kv.count == 2 else {
+                styles.append(StyleWeight(StyleName(rawValue: name)))
+                continue
+            }
+            guard let w = Double(kv[1]), w >= 0, w.isFinite else {
+                throw LimnError("the weight of '\(name)' must be a finite number, at least 0 (got '\(kv[1])')", kind: .parameter)
+            }
+            styles.append(StyleWeight(StyleName(rawValue: name), w))
+        }
+        guard styles.contains(where: { $0.weight > 0 }) else {
+            throw LimnError("the weights must not all be 0", kind: .parameter)
+        }
+        return styles
+    }
+}
+
 /// What to do to an image: one of `limn`'s commands with its settings.
 /// `tile` is the edge of the blocks a network computes at once (nil: the command's default).
 public enum ImageOperation: Sendable {
@@ -120,7 +147,7 @@ public struct Processor: Sendable {
     /// Checks `operation`'s settings and loads its networks; returns whether it
     /// reads its input once, top to bottom (`sequential`), and the function
     /// that applies it. Throws `.parameter` or `.presets` errors.
-    package func prepare(_ operation: ImageOperation) throws -> (sequential: Bool, apply: @Sendable (WorkingImage) throws -> WorkingImage) {
+    package func prepare(_ operation: ImageOperation) throws -> (sequential: Bool, apply: JobOperation) {
         func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
             if !ok { throw LimnError(message(), kind: .parameter) }
         }
@@ -140,11 +167,11 @@ public struct Processor: Sendable {
                 if model == .lanczos {
                     try check(tile == nil, "tile applies to the network models; lanczos streams without blocks")
                     let upscaler = LanczosUpscaler(size: size)
-                    return (true, { try upscaler($0) })
+                    return (true, { image, _ in try upscaler(image) })
                 }
                 let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: tile ?? NetworkUpscaler.defaultTile,
                                                networks: networks)
-                return (true, { try upscaler($0) })
+                return (true, { image, _ in try upscaler(image) })
             case .stylize(let mix, let strength, let preserveColors, let workingSize, let tile):
                 try check(!mix.isEmpty, "no style given")
                 for part in mix {
@@ -164,14 +191,14 @@ public struct Processor: Sendable {
                                         strength: strength, preserveColors: preserveColors, workingSize: workingSize,
                                         tile: tile ?? Stylizer.defaultTile)
                 // The statistics pass reads the image before the blocks do.
-                return (false, { try stylizer($0) })
+                return (false, { image, _ in try stylizer(image) })
             case .enhance(let strength, let preset, let tile):
                 try checkStrength(strength)
                 try checkTile(tile)
                 let enhancer = Enhancer(model: preset, strength: strength, tile: tile ?? Enhancer.defaultTile, networks: networks)
                 _ = try networks.network(preset, task: "enhance")
                 // The kernel is estimated from the middle of the image before the blocks stream.
-                return (false, { try enhancer($0) })
+                return (false, { try enhancer($0, control: $1) })
             }
         } catch let error as EngineError {
             throw LimnError("\(error)", kind: .presets)

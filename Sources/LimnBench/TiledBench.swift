@@ -29,7 +29,7 @@ enum TiledBench {
         do {
             let f = meanThenNearest(scale: scale)
             try Job(reader: ImageReader(), writer: ImageWriter()).run(ImageSource(o.positional[0]),
-                                                                     to: .file(o.positional[1])) { input in
+                                                                     to: .file(o.positional[1])) { input, _ in
                 var out = input
                 out.colour = try input.colour.tiled(f, block: tile)
                 return out

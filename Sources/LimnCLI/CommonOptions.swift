@@ -135,7 +135,7 @@ struct CommonOptions: ParsableArguments {
         try checkFileCount()
         if let threads { Vips.setThreads(threads) }
         let showProgress = !quiet && (progress || isatty(2) != 0)
-        let (sequential, apply): (Bool, (WorkingImage) throws -> WorkingImage)
+        let (sequential, apply): (Bool, JobOperation)
         do {
             (sequential, apply) = try presets.processor().prepare(operation)
         } catch let error as LimnError {
@@ -170,11 +170,11 @@ struct CommonOptions: ParsableArguments {
                 status = "failed"
                 message = "\(error)"
             }
-            report?.add(item, status: status, seconds: Date().timeIntervalSince(start), error: message)
-            // Give this image's buffers back (the engine's kept tensors, then the heap's
-            // free blocks), so a long batch of differently sized images does not pile up.
+            // Give this image's buffers back (the engine's kept tensors and plans, then the
+            // heap's free blocks), so a long batch of differently sized images does not pile up.
             Engine.releaseCachedBuffers()
             Vips.releaseFreeMemory()
+            report?.add(item, status: status, seconds: Date().timeIntervalSince(start), error: message)
         }
         if failed.count > 0 && items.count > 1 {
             printError("\(failed.count) of \(items.count) failed: \(failed.joined(separator: ", "))")
@@ -202,6 +202,16 @@ final class Report {
     struct Line: Encodable {
         let input: String, output: String, status: String, seconds: Double
         let input_bytes: Int?, output_bytes: Int?, error: String?
+        /// The process's resident memory once this input's buffers are given back.
+        let resident_mb: Int?
+    }
+
+    /// VmRSS in MB, from /proc/self/statm (pages).
+    static func residentMegabytes() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .ascii) else { return nil }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
     }
 
     init(path: String) throws {
@@ -224,7 +234,8 @@ final class Report {
         if case .file(let p) = item.destination { output = ImageDestination.pathOf(p) }
         let line = Line(input: input ?? "\(item.source)", output: output ?? "\(item.destination)", status: status,
                         seconds: (seconds * 1000).rounded() / 1000, input_bytes: size(input),
-                        output_bytes: status == "failed" ? nil : size(output), error: error)
+                        output_bytes: status == "failed" ? nil : size(output), error: error,
+                        resident_mb: Self.residentMegabytes())
         if let data = try? encoder.encode(line) { handle.write(data + Data("\n".utf8)) }
     }
 }

@@ -16,5 +16,5 @@ struct LimnCommand: ParsableCommand {
         on stderr, then a summary line), 64 a usage error (nothing was processed).
         """,
         version: version,
-        subcommands: [Upscale.self, Stylize.self, Enhance.self, Presets.self])
+        subcommands: [Upscale.self, Stylize.self, Enhance.self, Presets.self, Serve.self])
 }

@@ -3,28 +3,12 @@ import Foundation
 import Limn
 import LimnEngine
 
-/// "name" or "a=0.6,b=0.4": names with weights (finite, at least 0, not all 0).
-struct StyleMix {
-    let styles: [(name: String, weight: Double)]
-
-    static func parse(_ argument: String) throws -> StyleMix {
-        var styles: [(String, Double)] = []
-        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
-            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-            guard let name = kv.first, !name.isEmpty else { throw ValidationError("empty style name in '\(argument)'") }
-            guard kv.count == 2 else {
-                styles.append((name, 1))
-                continue
-            }
-            // "a=" (an empty weight) is an error, not weight 1.
-            guard let w = Double(kv[1]), w >= 0, w.isFinite else {
-                throw ValidationError("the weight of '\(name)' must be a finite number, at least 0 (got '\(kv[1])')")
-            }
-            styles.append((name, w))
-        }
-        guard styles.contains(where: { $0.1 > 0 }) else { throw ValidationError("the weights must not all be 0") }
-        return StyleMix(styles: styles)
+/// `--style`: a style or a blend (`StyleWeight.mix`), checked as it is parsed.
+func parseStyleMix(_ argument: String) throws -> [StyleWeight] {
+    do {
+        return try StyleWeight.mix(argument)
+    } catch let error as LimnError {
+        throw ValidationError(error.message)
     }
 }
 
@@ -40,8 +24,8 @@ struct Stylize: ParsableCommand {
           limn stylize --style the-scream --preserve-colors --working-size 2048 big.jpg out.jpg
         """)
 
-    @Option(help: ArgumentHelp("A style (see `limn presets`), or a blend of several with weights: a=0.6,b=0.4 (weights at least 0, normalised to sum 1).", valueName: "name"), transform: StyleMix.parse)
-    var style: StyleMix
+    @Option(help: ArgumentHelp("A style (see `limn presets`), or a blend of several with weights: a=0.6,b=0.4 (weights at least 0, normalised to sum 1).", valueName: "name"), transform: parseStyleMix)
+    var style: [StyleWeight]
 
     @OptionGroup var strength: StrengthOption
 
@@ -65,7 +49,7 @@ struct Stylize: ParsableCommand {
     }
 
     func run() throws {
-        try common.run(.stylize(style.styles.map { StyleWeight(StyleName(rawValue: $0.name), $0.weight) },
+        try common.run(.stylize(style,
                                 strength: strength.strength, preserveColors: preserveColors,
                                 workingSize: workingSize, tile: tile.value))
     }

@@ -10,9 +10,12 @@ package enum Engine {
         limn_engine_set_threads(Int32(n))
     }
 
-    /// Frees the tensor buffers kept for reuse: between the images of a batch, so
-    /// memory does not grow with the sizes the batch has seen.
-    package static func releaseCachedBuffers() { BufferPool.shared.drain() }
+    /// Frees the tensor buffers and convolution plans kept for reuse: between the
+    /// images of a batch, so memory does not grow with the sizes the batch has seen.
+    package static func releaseCachedBuffers() {
+        BufferPool.shared.drain()
+        limn_conv_release_idle()
+    }
 
     /// The instruction set oneDNN chose at run time ("avx512_core", "avx2", ...).
     package static var instructionSet: String { String(cString: limn_engine_isa()) }

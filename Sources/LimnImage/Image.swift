@@ -85,12 +85,18 @@ package enum Vips {
 
     package static var threads: Int { Int(vips_concurrency_get()) }
 
-    /// From now on, SIGINT, SIGTERM and SIGHUP remove the output being written
-    /// (its temporary file or spool) before the process dies by that signal.
     /// Returns memory freed by the last image to the system: between the images
     /// of a batch, so differently sized buffers do not pile up as fragmented heap.
     package static func releaseFreeMemory() { limn_release_free_memory() }
 
+    /// Keeps the heap in two glibc arenas unless MALLOC_ARENA_MAX says otherwise: with
+    /// one arena per worker thread, memory freed between the images of a batch stays
+    /// fragmented across arenas (measured: RSS after 50 images 1.2-2.1x that after 5;
+    /// with two arenas 1.02x). Call before any thread starts.
+    package static func limitHeapArenas() { limn_limit_heap_arenas(2) }
+
+    /// From now on, SIGINT, SIGTERM and SIGHUP remove the output being written
+    /// (its temporary file or spool) before the process dies by that signal.
     package static func removeOutputsOnSignals() {
         limn_cleanup_install()
     }

@@ -12,6 +12,8 @@ public final class RunControl: Sendable {
     private let progress: (@Sendable (Double) -> Void)?
     private let cancelled = Atomic<Bool>(false)
     private let lastPercent = Atomic<Int>(-1)
+    /// Per mille of the run spent before the output streams (a kernel estimate).
+    private let share = Atomic<Int>(0)
 
     /// A control that reports progress to `progress`, if given.
     public init(progress: (@Sendable (Double) -> Void)? = nil) {
@@ -29,8 +31,21 @@ public final class RunControl: Sendable {
         if isCancelled { throw LimnError("cancelled", kind: .cancelled) }
     }
 
-    /// Reports `percent` if it is new; returns whether the run should stop.
+    /// Reports `percent` of the output computed; returns whether the run should stop.
     func report(percent: Int) -> Bool {
+        let before = Double(share.load(ordering: .relaxed)) / 1000
+        return report(fraction: before + (1 - before) * Double(percent) / 100)
+    }
+
+    /// Reports that `fraction` of a stage before the output streams is done, a stage
+    /// taking `share` (0 to 1) of the whole run; returns whether the run should stop.
+    package func reportBeforeOutput(_ fraction: Double, share: Double) -> Bool {
+        self.share.store(Int((min(max(share, 0), 1) * 1000).rounded()), ordering: .relaxed)
+        return report(fraction: share * fraction)
+    }
+
+    private func report(fraction: Double) -> Bool {
+        let percent = Int(min(max(fraction, 0), 1) * 100)
         if let progress, lastPercent.exchange(percent, ordering: .relaxed) != percent {
             progress(Double(percent) / 100)
         }

@@ -117,6 +117,7 @@ final class BatchTests: XCTestCase {
         let failed = try lines.compactMap { line -> [String: Any]? in
             let o = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             XCTAssertNotNil(o["seconds"] as? Double)
+            XCTAssertGreaterThan(o["resident_mb"] as? Int ?? 0, 0)
             return o["status"] as? String == "failed" ? o : nil
         }
         XCTAssertEqual(failed.count, 1)

@@ -19,14 +19,18 @@ final class LibraryAPITests: ShippedPresetsTestCase {
         XCTAssertEqual(try limn.styles().count, 12)
     }
 
+    /// Enhance's kernel estimate, before the output streams, reports as the run's first part.
     func testProgressReachesOneInOrder() throws {
-        let seen = Mutex<[Double]>([])
-        let control = RunControl { fraction in seen.withLock { $0.append(fraction) } }
-        try Processor().process(file: sample, to: dir + "/s.png", .stylize([StyleWeight("udnie")]), control: control)
-        let fractions = seen.withLock { $0 }
-        XCTAssertEqual(fractions.last, 1)
-        XCTAssertEqual(fractions, fractions.sorted())
-        XCTAssertEqual(try Fixture.open(dir + "/s.png").width, 120)
+        for operation in [ImageOperation.stylize([StyleWeight("udnie")]), .enhance()] {
+            let seen = Mutex<[Double]>([])
+            let control = RunControl { fraction in seen.withLock { $0.append(fraction) } }
+            try Processor().process(file: sample, to: dir + "/s.png", operation, control: control)
+            let fractions = seen.withLock { $0 }
+            XCTAssertEqual(fractions.last, 1, "\(operation)")
+            XCTAssertEqual(fractions, fractions.sorted(), "\(operation)")
+            if case .enhance = operation { XCTAssertGreaterThan(fractions.count, 10) }
+            XCTAssertEqual(try Fixture.open(dir + "/s.png").width, 120)
+        }
     }
 
     /// Cancelled from the progress callback (as another thread would): a `.cancelled`

@@ -1,4 +1,5 @@
 import CLimnEngine
+import Foundation
 @testable import LimnEngine
 import XCTest
 
@@ -69,6 +70,25 @@ final class OperationTests: XCTestCase {
         XCTAssertLessThan(relativeError((z + z).values, z.values.map { 2 * $0 }), 1e-6)
         XCTAssertLessThan(relativeError((z * x).values, zip(z.values, x.values).map { $0 * $1 }), 1e-6)
         XCTAssertEqual(z.copy().values, z.values)
+    }
+
+    /// Between the images of a batch the plans and scratchpads are freed; a convolution
+    /// (the Winograd kind, and the few-outputs one with its inner row convolution) then
+    /// makes them again and gives the same result, also while another thread runs it.
+    func testReleasedPlansAreMadeAgain() throws {
+        var rng = Random(11)
+        let x = rng.tensor(20, 18, 32)
+        let wino = try Conv2D(weights: rng.array(32 * 32 * 9, scale: 0.1), bias: rng.array(32), inChannels: 32,
+                              outChannels: 32, kernel: 3, padding: 1)
+        let rows = try Conv2D(weights: rng.array(3 * 32 * 81, scale: 0.1), bias: rng.array(3), inChannels: 32,
+                              outChannels: 3, kernel: 9, padding: 4)
+        let before = [try wino(x).copy().values, try rows(x).values]
+        Engine.releaseCachedBuffers()
+        XCTAssertEqual([try wino(x).copy().values, try rows(x).values], before)
+        DispatchQueue.concurrentPerform(iterations: 8) { i in
+            if i % 2 == 0 { Engine.releaseCachedBuffers() }
+            XCTAssertEqual(try? rows(x).values, before[1])
+        }
     }
 
     /// Which oneDNN kernel runs each kind of convolution: Winograd for 3x3 with

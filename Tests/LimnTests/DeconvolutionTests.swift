@@ -2,6 +2,7 @@ import Foundation
 import Limn
 import LimnEngine
 import LimnImage
+import Synchronization
 import XCTest
 
 /// The deconvolution `limn enhance` feeds its fused network: the filter against
@@ -23,6 +24,34 @@ final class DeconvolutionTests: XCTestCase {
         try Vips.start()
         return try ImageReader(sequential: false).read(.file(PresetTests.repo + "/Samples/chelsea.jpg"))
             .linear(1.0 / 255, 0).resampled(width: width, height: height)
+    }
+
+    /// The estimate runs before any output block, so it reports its own progress, as the
+    /// first part of the run, and stops at the first report once the run is cancelled.
+    func testEstimateReportsProgressAndStopsWhenCancelled() throws {
+        let rgb = try photo(128, 96)
+        let seen = Mutex<[Double]>([])
+        let control = RunControl { fraction in seen.withLock { $0.append(fraction) } }
+        let pixels = 4 * rgb.width * rgb.height
+        let d = try Deconvolution(estimatingFrom: rgb, control: control, outputPixels: pixels)
+        XCTAssertEqual(d.estimate, try Deconvolution(estimatingFrom: rgb).estimate)
+        let fractions = seen.withLock { $0 }
+        let share = Deconvolution.estimateShare(estimatePixels: rgb.width * rgb.height, outputPixels: pixels)
+        XCTAssertGreaterThan(fractions.count, 10)
+        XCTAssertEqual(fractions, fractions.sorted())
+        XCTAssertEqual(fractions.last!, share, accuracy: 0.01)
+
+        let reports = Mutex(0)
+        let target = Mutex<RunControl?>(nil)
+        let cancelling = RunControl { _ in
+            reports.withLock { $0 += 1 }
+            target.withLock { $0?.cancel() }
+        }
+        target.withLock { $0 = cancelling }
+        XCTAssertThrowsError(try Deconvolution(estimatingFrom: rgb, control: cancelling, outputPixels: pixels)) {
+            XCTAssertEqual(($0 as? LimnError)?.kind, .cancelled, "\($0)")
+        }
+        XCTAssertEqual(reports.withLock { $0 }, 1)
     }
 
     func testFilterMatchesNumPyReference() throws {

@@ -66,12 +66,14 @@ class MultiStyleLoss:
         self.targets = {k: torch.stack([g[k] for g in grams]) for k in names}
         self.scale = {k: 1.0 / (t.pow(2).mean((1, 2)) + 1e-12) for k, t in self.targets.items()}
 
-    def __call__(self, out, content, idx):
-        """out, content: (B, 3, H, W) in [0, 1]; idx: (B,) each image's painting."""
+    def __call__(self, out, content, idx, content_scale=None):
+        """out, content: (B, 3, H, W) in [0, 1]; idx: (B,) each image's painting;
+        content_scale: (paintings,) weights of each painting's content term, or None."""
         fo = self.net.features(out, list(self.layers) + [self.content_layer])
         with torch.no_grad():
             fc = self.net.features(content, [self.content_layer])[self.content_layer]
         style = sum(w * (((gram(fo[k]) - self.targets[k][idx]) ** 2).mean((1, 2)) * self.scale[k][idx]).mean()
                     for k, w in self.layers.items()) / sum(self.layers.values())
-        cont = F.mse_loss(fo[self.content_layer], fc) / (fc.pow(2).mean() + 1e-12)
+        cont = (fo[self.content_layer] - fc).pow(2).mean((1, 2, 3)) / (fc.pow(2).mean() + 1e-12)
+        cont = (cont * content_scale[idx] if content_scale is not None else cont).mean()
         return style, cont

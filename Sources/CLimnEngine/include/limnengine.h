@@ -46,6 +46,9 @@ int limn_conv_kernel(LimnConv *conv, int h, int w, char *name, int len);
 // Thread-safe: primitives are cached per input size. `src_blocked` tells the
 // input's layout; the output's is given by limn_conv_blocked.
 int limn_conv_run(LimnConv *conv, const float *src, int src_blocked, int h, int w, float *dst);
+// Frees every convolution's plans and every thread's scratchpad that no call is
+// using: between the images of a batch.
+void limn_conv_release_idle(void);
 
 // ---- plain kernels -----------------------------------------------------
 

@@ -39,6 +39,8 @@ int limn_srgb_encode(VipsImage *in, VipsImage **out);
 int limn_srgb_decode(VipsImage *in, VipsImage **out);
 // Returns freed heap memory to the system (malloc_trim).
 void limn_release_free_memory(void);
+// At most n glibc heap arenas, unless $MALLOC_ARENA_MAX is set.
+void limn_limit_heap_arenas(int n);
 // Unpacks coded pixels (Radiance RGBE, LABQ) to plain bands; others pass through.
 int limn_unpack(VipsImage *in, VipsImage **out);
 // Converts into `profile` (a file or a vips built-in: "srgb", "p3", "cmyk")
