@@ -35,14 +35,14 @@ package struct Deconvolution: Sendable {
     }
 
     /// Estimates the kernel of `rgb` (three bands in [0, 1]), reporting to `control`
-    /// as the first part of a run that then deblurs `outputPixels` pixels.
+    /// as the first part of a run that then deblurs `rgb`.
     package init(estimatingFrom rgb: Image, estimator: KernelEstimator = KernelEstimator(),
-                 control: RunControl? = nil, outputPixels: Int = 0) throws {
+                 control: RunControl? = nil) throws {
         if min(rgb.width, rgb.height) < Self.smallest {
             self.init(kernel: .delta(1))
         } else {
             let (luma, h, w) = try Self.centralLuma(rgb)
-            let share = Self.estimateShare(estimatePixels: h * w, outputPixels: outputPixels)
+            let share = Self.estimateShare(estimatePixels: h * w, outputPixels: rgb.width * rgb.height)
             self.init(kernel: try estimator.estimate(luma, height: h, width: w) { done in
                 if control?.reportBeforeOutput(done, share: share) == true { try control?.check() }
             })

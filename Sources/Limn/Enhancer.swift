@@ -33,8 +33,7 @@ package struct Enhancer: Sendable {
         let net = try networks.network(model, task: "enhance")
         // A fused network takes the image and its deconvolution, as six bands.
         let netInput = net.inputChannels == 6
-            ? try rgb.tiled(Deconvolution(estimatingFrom: rgb, control: control, outputPixels: rgb.width * rgb.height).blockFunction,
-                            block: Deconvolution.block) : rgb
+            ? try rgb.tiled(Deconvolution(estimatingFrom: rgb, control: control).blockFunction, block: Deconvolution.block) : rgb
         var result = try netInput.tiled(.network(net), block: tile)
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
         return try input.replacingColour(withNetworkRGB: result, alpha: input.alpha)

@@ -63,21 +63,20 @@ struct Serve: ParsableCommand {
     }
 
     func run() throws {
-        _ = try presets.processor()   // a missing or broken presets folder is a usage error, said at once
+        var processor = try presets.processor()   // missing or broken presets: a usage error, said at once
+        processor.maxPixels = maxPixels.value
         var settings = ServerSettings()
         settings.host = host
         settings.port = port
         settings.jobs = jobs
         settings.queue = queue ?? 2 * jobs
         settings.maxUpload = maxUpload.value
-        settings.maxPixels = maxPixels.value
         settings.timeout = timeout
-        settings.presets = presets.presets
         let outcome = Mutex<Error?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
             do {
-                try await serve(settings) { address in
+                try await serve(settings, processor: processor) { address in
                     FileHandle.standardOutput.write(Data("limn serve: listening on \(address)\n".utf8))
                 }
             } catch {

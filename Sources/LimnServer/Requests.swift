@@ -34,37 +34,21 @@ struct Failure: Error {
     }
 }
 
-/// The image formats a server accepts, recognised by their first bytes: the inputs libvips
-/// reads with its trusted loaders. Anything else is refused before libvips sees it.
-enum UploadFormat: String {
-    case jpeg, png, webp, tiff, gif, heif
-
-    init?(sniffing b: [UInt8]) {
-        func starts(_ p: [UInt8], at offset: Int = 0) -> Bool {
-            b.count >= offset + p.count && Array(b[offset..<offset + p.count]) == p
-        }
-        if starts([0xFF, 0xD8, 0xFF]) { self = .jpeg }
-        else if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { self = .png }
-        else if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { self = .webp }
-        else if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { self = .tiff }
-        else if starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8)) { self = .gif }
-        else if starts(Array("ftyp".utf8), at: 4), b.count >= 12,
-                ["heic", "heix", "hevc", "heim", "heis", "mif1", "msf1", "avif", "avis"]
-                    .contains(String(decoding: b[8..<12], as: UTF8.self)) { self = .heif }
-        else { return nil }
+/// Whether `b`, an upload's first bytes, starts a format the server accepts: JPEG, PNG,
+/// WebP, TIFF, GIF or HEIF/AVIF, the inputs libvips reads with its trusted loaders.
+/// Anything else is refused before libvips sees it.
+func isAcceptedImage(_ b: [UInt8]) -> Bool {
+    func starts(_ p: [UInt8], at offset: Int = 0) -> Bool {
+        b.count >= offset + p.count && Array(b[offset..<offset + p.count]) == p
     }
-
-    /// The suffix the upload is saved under (libvips still checks the bytes).
-    var suffix: String {
-        switch self {
-        case .jpeg: "jpg"
-        case .png: "png"
-        case .webp: "webp"
-        case .tiff: "tif"
-        case .gif: "gif"
-        case .heif: "heic"
-        }
-    }
+    let heifBrands = ["heic", "heix", "hevc", "heim", "heis", "mif1", "msf1", "avif", "avis"]
+    return starts([0xFF, 0xD8, 0xFF])                                               // JPEG
+        || starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])                 // PNG
+        || (starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8))        // WebP
+        || starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A])     // TIFF
+        || starts(Array("GIF87a".utf8)) || starts(Array("GIF89a".utf8))             // GIF
+        || (starts(Array("ftyp".utf8), at: 4) && b.count >= 12
+            && heifBrands.contains(String(decoding: b[8..<12], as: UTF8.self)))    // HEIF, AVIF
 }
 
 /// The output's format and quality from `format=` and `q=`.
@@ -163,9 +147,9 @@ final class TemporaryFile: Sendable {
     deinit { unlink(path) }
 }
 
-/// Streams the request body into `file`, refusing more than `limit` bytes (413) and what
-/// is not an accepted image format (415). Returns the format.
-func receive(_ request: Request, into path: String, limit: Int) async throws -> UploadFormat {
+/// Streams the request body into `path`, refusing more than `limit` bytes (413) and what
+/// is not an accepted image format (415).
+func receive(_ request: Request, into path: String, limit: Int) async throws {
     if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
         throw Failure(.contentTooLarge, "the upload is \(length) bytes; this server takes at most \(limit)")
     }
@@ -188,26 +172,23 @@ func receive(_ request: Request, into path: String, limit: Int) async throws -> 
         }
     }
     guard total > 0 else { throw Failure(.unsupportedMediaType, "the request body is empty: send the image file's bytes") }
-    guard let format = UploadFormat(sniffing: head) else {
+    guard isAcceptedImage(head) else {
         throw Failure(.unsupportedMediaType, "not an accepted image format (JPEG, PNG, WebP, TIFF, GIF, HEIF/AVIF)")
     }
-    return format
 }
 
 /// The file at `file` as a response body, read in 256 KB pieces as the client takes them.
-func fileBody(_ file: TemporaryFile) throws -> (ResponseBody, Int) {
+func fileBody(_ file: TemporaryFile) throws -> ResponseBody {
     guard let handle = FileHandle(forReadingAtPath: file.path) else { throw Failure(.internalServerError, "the result is gone") }
     let size = Int((try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0)
-    let body = ResponseBody(contentLength: size) { writer in
+    return ResponseBody(contentLength: size) { writer in
         defer { try? handle.close() }
-        try withExtendedLifetime(file) {}
         while true {
             let data = try handle.read(upToCount: 1 << 18) ?? Data()
             if data.isEmpty { break }
             try await writer.write(ByteBuffer(bytes: data))
         }
         try await writer.finish(nil)
-        withExtendedLifetime(file) {}
+        withExtendedLifetime(file) {}   // the file stays until the body is sent
     }
-    return (body, size)
 }

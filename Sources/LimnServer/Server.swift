@@ -15,27 +15,19 @@ package struct ServerSettings: Sendable {
     package var queue = 2
     /// Largest request body, bytes.
     package var maxUpload = 200 << 20
-    /// Inputs whose header declares more pixels are refused (422) before decoding.
-    package var maxPixels = 100_000_000
     /// A run taking longer is cancelled, seconds.
     package var timeout = 600.0
     /// Ended jobs and their results are kept this long, seconds.
     package var keep = 900.0
-    /// The presets folder (nil: the CLI's default order).
-    package var presets: String?
 
     package init() {}
 }
 
-/// Serves the HTTP API and the page until SIGTERM or SIGINT, then lets running work
-/// finish. `running` gets the address once the server listens.
-package func serve(_ settings: ServerSettings, running: @escaping @Sendable (String) -> Void) async throws {
-    let processor: Processor
-    do {
-        var p = try Processor(presets: settings.presets)
-        p.maxPixels = settings.maxPixels
-        processor = p
-    }
+/// Serves the HTTP API and the page with `processor` (its presets and `maxPixels`, over
+/// which inputs get 422) until SIGTERM or SIGINT, then lets running work finish.
+/// `running` gets the address once the server listens.
+package func serve(_ settings: ServerSettings, processor: Processor,
+                   running: @escaping @Sendable (String) -> Void) async throws {
     let template = NSTemporaryDirectory() + "/limn-serve-XXXXXX"
     var chars = Array(template.utf8CString)
     guard mkdtemp(&chars) != nil else { throw LimnError("cannot make a private folder in \(NSTemporaryDirectory())", kind: .output) }
@@ -102,9 +94,8 @@ final class API: Sendable {
 
     private func newPath(_ kind: String) -> String { folder + "/\(kind)-" + UUID().uuidString.lowercased() }
 
-    /// Stores the upload, then runs `operation` when a slot frees; the result's file.
-    private func prepare(_ request: Request, _ q: [String: String], op: String)
-        throws -> (ImageOperation, OutputFormat, Slots.Ticket) {
+    /// The operation and output format the query asks for, and a place in line (503 when full).
+    private func prepare(_ q: [String: String], op: String) throws -> (ImageOperation, OutputFormat, Slots.Ticket) {
         let operation = try operation(op, q)
         let format = try OutputFormat(q)
         return (operation, format, try slots.reserve())
@@ -113,7 +104,7 @@ final class API: Sendable {
     private func receiveInput(_ request: Request, ticket: Slots.Ticket) async throws -> TemporaryFile {
         let input = TemporaryFile(newPath("in"))
         do {
-            _ = try await receive(request, into: input.path, limit: settings.maxUpload)
+            try await receive(request, into: input.path, limit: settings.maxUpload)
         } catch {
             ticket.cancel()
             throw error
@@ -143,18 +134,17 @@ final class API: Sendable {
     /// `POST /v1/{op}`: the image in the body, the result in the response.
     private func runNow(_ op: String, _ request: Request) async throws -> Response {
         let q = try parameters(request)
-        let (operation, format, ticket) = try prepare(request, q, op: op)
+        let (operation, format, ticket) = try prepare(q, op: op)
         let input = try await receiveInput(request, ticket: ticket)
         let output = try await run(input, operation, format, ticket: ticket, control: RunControl())
-        let (body, _) = try fileBody(output)
-        return Response(status: .ok, headers: [.contentType: format.contentType], body: body)
+        return Response(status: .ok, headers: [.contentType: format.contentType], body: try fileBody(output))
     }
 
     /// `POST /v1/jobs?op=...`: 202 with the job's id; the run goes on in the background.
     private func submit(_ request: Request) async throws -> Response {
         let q = try parameters(request)
         guard let op = q["op"] else { throw Failure.badParameter("jobs need op=upscale, stylize or enhance") }
-        let (operation, format, ticket) = try prepare(request, q, op: op)
+        let (operation, format, ticket) = try prepare(q, op: op)
         let input = try await receiveInput(request, ticket: ticket)
         let job = Job()
         store.add(job)
@@ -215,8 +205,7 @@ final class API: Sendable {
     private func result(_ job: Job) throws -> Response {
         switch job.status.current {
         case .done(let file, let format):
-            let (body, _) = try fileBody(file)
-            return Response(status: .ok, headers: [.contentType: format.contentType], body: body)
+            return Response(status: .ok, headers: [.contentType: format.contentType], body: try fileBody(file))
         case .failed(let f): return f.response
         case .cancelled: throw Failure(.gone, "the job was cancelled")
         case .queued, .running: throw Failure(.conflict, "not finished yet: follow /v1/jobs/\(job.id)/events")

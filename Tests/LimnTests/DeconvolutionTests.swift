@@ -32,8 +32,8 @@ final class DeconvolutionTests: XCTestCase {
         let rgb = try photo(128, 96)
         let seen = Mutex<[Double]>([])
         let control = RunControl { fraction in seen.withLock { $0.append(fraction) } }
-        let pixels = 4 * rgb.width * rgb.height
-        let d = try Deconvolution(estimatingFrom: rgb, control: control, outputPixels: pixels)
+        let pixels = rgb.width * rgb.height
+        let d = try Deconvolution(estimatingFrom: rgb, control: control)
         XCTAssertEqual(d.estimate, try Deconvolution(estimatingFrom: rgb).estimate)
         let fractions = seen.withLock { $0 }
         let share = Deconvolution.estimateShare(estimatePixels: rgb.width * rgb.height, outputPixels: pixels)
@@ -48,7 +48,7 @@ final class DeconvolutionTests: XCTestCase {
             target.withLock { $0?.cancel() }
         }
         target.withLock { $0 = cancelling }
-        XCTAssertThrowsError(try Deconvolution(estimatingFrom: rgb, control: cancelling, outputPixels: pixels)) {
+        XCTAssertThrowsError(try Deconvolution(estimatingFrom: rgb, control: cancelling)) {
             XCTAssertEqual(($0 as? LimnError)?.kind, .cancelled, "\($0)")
         }
         XCTAssertEqual(reports.withLock { $0 }, 1)
