@@ -295,6 +295,8 @@ static dnnl_status_t make_pd(const LimnConv *c, dnnl_alg_kind_t alg, int fuse_ac
     return st;
 }
 
+enum { WINOGRAD_SCRATCH_MAX = 24 << 20 };
+
 // Winograd F(4,3) does a 3x3 convolution in far fewer multiplies: oneDNN's
 // kernel runs 128->128 at 64x64 2.3x faster than the direct one here.
 static int winograd_candidate(const LimnConv *c, int h, int w) {
@@ -335,6 +337,11 @@ static int plan_new(LimnConv *c, int h, int w, Plan *p) {
             st = make_pd(c, dnnl_convolution_winograd, 0, &p->bsrc_md, &wei_md, &bia_md, &p->bdst_md, &pd);
             p->separate_act = st == dnnl_success;
         }
+        // Some shapes make oneDNN's Winograd kernel transform the whole input at once
+        // (a 1002x130 input, 32->16: 100 MB of scratchpad): the direct kernel then.
+        if (st == dnnl_success &&
+            dnnl_memory_desc_get_size(dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0)) > WINOGRAD_SCRATCH_MAX)
+            st = dnnl_unimplemented;
         if (st == dnnl_success && reorder_primitive(&p->src_md, &p->bsrc_md, &p->to_blocked) == dnnl_success) {
             p->winograd = 1;
         } else {

@@ -109,6 +109,45 @@ void limn_upsample_bilinear(const float *src, int h, int w, int c, int s, float 
     }
 }
 
+// Rows [first, first + n) of upsample(src, s) padded by `pad` on every side in
+// `mode`, made row by row: the whole upsampled, padded tensor never exists.
+// The values are those of limn_upsample_* followed by limn_pad (same taps).
+void limn_upsampled_padded_rows(const float *src, int h, int w, int c, int s, int bilinear, int pad,
+                                LimnPadMode mode, int first, int n, float *dst) {
+    const int uh = h * s, uw = w * s, ow = uw + 2 * pad;
+    for (int r = 0; r < n; r++) {
+        float *row = dst + (size_t) r * ow * c;
+        const int u = map_index(first + r - pad, uh, mode);
+        if (u < 0) {
+            memset(row, 0, (size_t) ow * c * sizeof(float));
+            continue;
+        }
+        int y0 = u / s, y1 = y0;
+        float ty = 0;
+        if (bilinear) bilinear_tap(u, h, s, &y0, &y1, &ty);
+        const float *r0 = src + (size_t) y0 * w * c, *r1 = src + (size_t) y1 * w * c;
+        for (int q = 0; q < ow; q++) {
+            float *d = row + (size_t) q * c;
+            const int v = map_index(q - pad, uw, mode);
+            if (v < 0) {
+                memset(d, 0, c * sizeof(float));
+            } else if (!bilinear) {
+                memcpy(d, r0 + (size_t) (v / s) * c, c * sizeof(float));
+            } else {
+                int x0, x1;
+                float tx;
+                bilinear_tap(v, w, s, &x0, &x1, &tx);
+                const float *a = r0 + (size_t) x0 * c, *b = r0 + (size_t) x1 * c;
+                const float *p = r1 + (size_t) x0 * c, *q1 = r1 + (size_t) x1 * c;
+                for (int k = 0; k < c; k++) {
+                    float top = a[k] + (b[k] - a[k]) * tx, bottom = p[k] + (q1[k] - p[k]) * tx;
+                    d[k] = top + (bottom - top) * ty;
+                }
+            }
+        }
+    }
+}
+
 void limn_activation(float *x, size_t n, LimnActivation act, float alpha) {
     switch (act) {
     case LIMN_ACT_NONE: break;

@@ -49,8 +49,10 @@ VipsImage *limn_load_source_options(VipsSource *source, int sequential, const ch
 
 void limn_release_free_memory(void) { malloc_trim(0); }
 
-void limn_limit_heap_arenas(int n) {
-    if (!getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, n);
+void limn_configure_heap(int arenas, int mmap_threshold, int trim_threshold) {
+    if (!getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, arenas);
+    if (!getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, mmap_threshold);
+    if (!getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, trim_threshold);
 }
 
 int limn_unpack(VipsImage *in, VipsImage **out) { return vips_image_decode(in, out); }
@@ -71,6 +73,7 @@ int limn_extract_area(VipsImage *in, VipsImage **out, int left, int top, int wid
     return vips_extract_area(in, out, left, top, width, height, NULL);
 }
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_bandjoin2(a, b, out, NULL); }
+int limn_average(VipsImage *in, double *out) { return vips_avg(in, out, NULL); }
 int limn_bandmean(VipsImage *in, VipsImage **out) { return vips_bandmean(in, out, NULL); }
 
 int limn_recomb(VipsImage *in, VipsImage **out, const double *matrix, int rows, int cols) {

@@ -32,8 +32,11 @@ package struct Enhancer: Sendable {
         let rgb = try input.networkRGB()
         let net = try networks.network(model, task: "enhance")
         // A fused network takes the image and its deconvolution, as six bands.
+        // The network's tiled operator reads strips of a block (aligned) and its halos.
+        let strip = (tile + net.alignment - 1) / net.alignment * net.alignment + 2 * net.halo
         let netInput = net.inputChannels == 6
-            ? try rgb.tiled(Deconvolution(estimatingFrom: rgb, control: control).blockFunction, block: Deconvolution.block) : rgb
+            ? try rgb.tiled(Deconvolution(estimatingFrom: rgb, control: control).blockFunction, block: Deconvolution.block,
+                            consumerLines: strip) : rgb
         var result = try netInput.tiled(.network(net), block: tile)
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
         return try input.replacingColour(withNetworkRGB: result, alpha: input.alpha)

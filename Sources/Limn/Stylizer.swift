@@ -45,7 +45,7 @@ package struct Stylizer: Sendable {
     }
 
     /// `image` resized so its long side is at most `size` (unchanged if smaller).
-    static func fitted(_ image: Image, _ size: Int) throws -> Image {
+    package static func fitted(_ image: Image, _ size: Int) throws -> Image {
         let (w, h) = fittedSize(image.width, image.height, size)
         return (w, h) == (image.width, image.height) ? image : try image.resampled(width: w, height: h)
     }

@@ -7,7 +7,7 @@ import LimnImage
 for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 {
     _ = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
 }
-Vips.limitHeapArenas()
+Vips.configureHeap()
 // Errors are one line on stderr ("limn: ..."), never a usage dump or a trace.
 Vips.removeOutputsOnSignals()
 // Swift strings hold only UTF-8: a name that is not would be read, and written, as a

@@ -79,6 +79,29 @@ package final class Conv2D: @unchecked Sendable {
         return residual
     }
 
+    /// The convolution of a `height` x `width` input that exists only as rows:
+    /// `rows(first, count)` makes input rows [first, first + count). Runs in strips
+    /// of output rows whose input holds about `stripFloats` values, so neither the
+    /// whole input nor a scratchpad sized for it is ever allocated; an input that
+    /// small is one strip. For convolutions without padding or dilation.
+    package func callAsFunction(height: Int, width: Int, stripFloats: Int = 4 << 20,
+                                rows: (_ first: Int, _ count: Int) -> Tensor) throws -> Tensor {
+        precondition(!accumulates && padding == 0 && dilation == 1, "a striped convolution has no padding, dilation or residual")
+        let (oh, ow) = outputSize(height: height, width: width)
+        guard oh > 0, ow > 0 else { throw EngineError("input \(width)x\(height) is too small for a \(kernel)x\(kernel) convolution") }
+        // Output rows per strip: a multiple of 4, so Winograd's output tiles fall where one pass puts them.
+        let perRow = width * inChannels * stride
+        let strip = stripFloats / perRow >= oh ? oh : max(4, stripFloats / perRow / 4 * 4)
+        if strip == oh { return try self(rows(0, height)) }
+        let out = Tensor(uninitializedHeight: oh, width: ow, channels: outChannels)
+        for first in Swift.stride(from: 0, to: oh, by: strip) {
+            let n = min(strip, oh - first)
+            let part = try self(rows(first * self.stride, (n - 1) * self.stride + kernel))
+            (out.data + first * ow * outChannels).update(from: part.data, count: part.count)
+        }
+        return out
+    }
+
     private func checkedSize(_ x: Tensor) throws -> (Int, Int) {
         guard x.channels == inChannels else {
             throw EngineError("convolution expects \(inChannels) channels, got \(x.channels)")

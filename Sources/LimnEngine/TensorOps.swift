@@ -54,6 +54,16 @@ extension Tensor {
         return out
     }
 
+    /// Rows [first, first + count) of `upsampled(s, mode).padded(pad, padding)`,
+    /// without making the whole upsampled, padded tensor.
+    package func upsampledPaddedRows(_ s: Int, _ mode: UpsampleMode, pad: Int, _ padding: PaddingMode,
+                                     first: Int, count: Int) -> Tensor {
+        let out = Tensor(uninitializedHeight: count, width: width * s + 2 * pad, channels: channels)
+        limn_upsampled_padded_rows(data, Int32(height), Int32(width), Int32(channels), Int32(s), mode == .bilinear ? 1 : 0,
+                                   Int32(pad), padding.c, Int32(first), Int32(count), out.data)
+        return out
+    }
+
     private func sameShape(_ o: Tensor) {
         precondition(o.height == height && o.width == width && o.channels == channels, "shapes differ")
     }

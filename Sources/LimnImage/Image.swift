@@ -89,11 +89,12 @@ package enum Vips {
     /// of a batch, so differently sized buffers do not pile up as fragmented heap.
     package static func releaseFreeMemory() { limn_release_free_memory() }
 
-    /// Keeps the heap in two glibc arenas unless MALLOC_ARENA_MAX says otherwise: with
-    /// one arena per worker thread, memory freed between the images of a batch stays
-    /// fragmented across arenas (measured: RSS after 50 images 1.2-2.1x that after 5;
-    /// with two arenas 1.02x). Call before any thread starts.
-    package static func limitHeapArenas() { limn_limit_heap_arenas(2) }
+    /// Keeps freed memory from staying resident without giving back what is reused at
+    /// once (why and what it measured: docs/engine.md, "Memory of the network paths"):
+    /// two glibc arenas, blocks of 1 MiB or more mapped one by one, 64 MiB kept free at
+    /// a heap's top. MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_
+    /// override. Call before any thread starts.
+    package static func configureHeap() { limn_configure_heap(2, 1 << 20, 64 << 20) }
 
     /// From now on, SIGINT, SIGTERM and SIGHUP remove the output being written
     /// (its temporary file or spool) before the process dies by that signal.
@@ -250,6 +251,13 @@ package final class Image: @unchecked Sendable {
     /// The mean of the bands, as one band.
     package func bandMean() throws -> Image {
         try Image.make { limn_bandmean(ptr, $0) }.cast(VIPS_FORMAT_FLOAT)
+    }
+
+    /// The mean of every sample; computes the image without keeping it (a benchmark's sink).
+    package func average() throws -> Double {
+        var mean = 0.0
+        guard limn_average(ptr, &mean) == 0 else { throw LimnError.vips("computing the image") }
+        return mean
     }
 
     /// Float samples, as an interleaved array (row-major, bands last). For tests and small images.

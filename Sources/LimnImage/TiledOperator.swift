@@ -73,26 +73,35 @@ private let releaseContext: @convention(c) (UnsafeMutableRawPointer?) -> Void = 
 }
 
 extension Image {
+    /// What the kept rows of output blocks may hold: 256-pixel blocks stay square up to
+    /// inputs about 5400 pixels wide at x2 (1350 at x4); the trade: docs/engine.md.
+    package static let defaultCacheLimit = 128 << 20
+
     /// Applies `function` in blocks `block` input pixels wide (rounded up to the
     /// function's alignment). The result equals `function` applied once to the
     /// whole image padded by its halo, and streams: the operator keeps a few rows
     /// of output blocks, so its memory grows with the width, never the height.
     /// Blocks are as tall as they are wide unless those rows would pass
-    /// `cacheLimit` bytes (very wide images, large scales): tiled.c then makes
-    /// them shorter.
-    package func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = 512 << 20) throws -> Image {
+    /// `cacheLimit` bytes (wide images, large scales): tiled.c then makes them
+    /// shorter, trading speed for memory. When another tiled operator reads this
+    /// one, `consumerLines` is its strip's height (block plus halos, in this one's
+    /// output lines): the rows such a strip reaches are kept, not computed twice.
+    package func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = defaultCacheLimit,
+                       consumerLines: Int = 0) throws -> Image {
         let a = function.alignment
-        return try tiled(function, blockWidth: (block + a - 1) / a * a, blockHeight: 0, cacheLimit: cacheLimit)
+        return try tiled(function, blockWidth: (block + a - 1) / a * a, blockHeight: 0, cacheLimit: cacheLimit,
+                         consumerLines: consumerLines)
     }
 
     /// Applies `function` in blocks of `blockWidth` x `blockHeight` input pixels,
     /// both multiples of the function's alignment.
     package func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int) throws -> Image {
         precondition(blockHeight > 0, "blocks must have a height")
-        return try tiled(function, blockWidth: blockWidth, blockHeight: blockHeight, cacheLimit: 0)
+        return try tiled(function, blockWidth: blockWidth, blockHeight: blockHeight, cacheLimit: 0, consumerLines: 0)
     }
 
-    private func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int, cacheLimit: Int) throws -> Image {
+    private func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int, cacheLimit: Int,
+                       consumerLines: Int) throws -> Image {
         precondition(blockWidth % function.alignment == 0 && blockHeight % function.alignment == 0,
                      "blocks must be multiples of the alignment")
         var blockHeight = blockHeight
@@ -106,7 +115,7 @@ extension Image {
         var tiling = LimnTiling(out_bands: Int32(function.outputBands), scale: Int32(function.scale),
                                 block_w: Int32(blockWidth), block_h: Int32(blockHeight),
                                 align: Int32(function.alignment), halo: Int32(function.halo),
-                                pad: function.padding.c, cache_limit: cacheLimit)
+                                pad: function.padding.c, cache_limit: cacheLimit, consumer_lines: Int32(consumerLines))
         let ctx = Unmanaged.passRetained(BlockContext(function)).toOpaque()
         return try Image.make("tiling") { limn_tiled(ptr, $0, &tiling, callBlock, ctx, releaseContext) }
     }

@@ -43,6 +43,20 @@ final class GoldenTests: XCTestCase {
                        try net.blended([0, 1, 0]).forward(x).values)
         XCTAssertNotEqual(try net.forward(x).values, try net.blended([0, 1, 0]).forward(x).values)
     }
+    /// A large input goes through the deblurrer's blocks in strips of rows (with a row of
+    /// overlap for the depthwise convolution): the same values as in one piece.
+    func testDeblurBlocksInStripsEqualWhole() throws {
+        let net = try XCTUnwrap(Architectures.load(path: fixture("deblur_net.safetensors")) as? DeblurNet)
+        let block = try XCTUnwrap(net.encoders.first?.first)
+        var rng = Random(8)
+        let x = rng.tensor(29, 31, net.width)
+        let whole = try block(x.copy(), stripFloats: .max)
+        for rows in [8, 9, 13] {
+            let striped = try block(x.copy(), stripFloats: rows * 31 * net.width)
+            XCTAssertLessThan(relativeError(striped.values, whole.values), 1e-6, "strips of \(rows) rows")
+        }
+    }
+
     func testCompactSRMatchesPyTorch() throws { try check("compact_sr") }
     func testSRNetMatchesPyTorch() throws { try check("sr_net") }
     func testDeblurNetMatchesPyTorch() throws { try check("deblur_net") }

@@ -165,6 +165,29 @@ final class OperationTests: XCTestCase {
                        [2, 20, 2, 20, 2, 20, 1, 10, 1, 10, 1, 10, 2, 20, 2, 20, 2, 20, 1, 10, 1, 10, 1, 10])
     }
 
+    /// Rows made on demand are the rows of the whole upsampled, padded tensor, and a
+    /// convolution over them in strips is the convolution of that whole tensor.
+    func testStripedConvolutionEqualsWhole() throws {
+        var rng = Random(21)
+        let t = rng.tensor(23, 37, 16)
+        for (up, mode, pad, kernel, stride) in [(1, UpsampleMode.nearest, 4, 9, 1), (2, .nearest, 1, 3, 1),
+                                                (2, .bilinear, 1, 3, 1), (1, .nearest, 1, 3, 2)] {
+            let whole = (up == 1 ? t : t.upsampled(up, mode)).padded(pad, .reflect)
+            for first in [0, 5, whole.height - 3] {
+                let rows = t.upsampledPaddedRows(up, mode, pad: pad, .reflect, first: first, count: 3)
+                XCTAssertEqual(rows.values, whole.cropped(top: first, left: 0, height: 3, width: whole.width).values,
+                               "x\(up) \(mode), pad \(pad), rows from \(first)")
+            }
+            let conv = try Conv2D(weights: rng.array(16 * 16 * kernel * kernel, scale: 0.05), bias: rng.array(16),
+                                  inChannels: 16, outChannels: 16, kernel: kernel, stride: stride, activation: .relu)
+            // About 8 output rows per strip: several strips, the last one shorter.
+            let striped = try conv(height: whole.height, width: whole.width, stripFloats: 8 * whole.width * 16 * stride) {
+                t.upsampledPaddedRows(up, mode, pad: pad, .reflect, first: $0, count: $1)
+            }
+            XCTAssertLessThan(relativeError(striped.values, try conv(whole).values), 1e-5, "x\(up) \(mode), k \(kernel), s \(stride)")
+        }
+    }
+
     func testPixelShuffleFollowsPyTorchOrder() {
         // One pixel, 8 channels = 2 output channels x (2 x 2).
         let x = Tensor(height: 1, width: 1, channels: 8, values: (0..<8).map(Float.init))

@@ -125,9 +125,18 @@ final class TiledOperatorTests: XCTestCase {
         XCTAssertEqual(try heights(cacheLimit: 512 << 20).max(), 64)
         let short = try heights(cacheLimit: 64 << 10)
         XCTAssertLessThan(try XCTUnwrap(short.max()), 64)
+        // Rows of 32 would pass 64 KB here too, but blocks never get shorter than that.
+        XCTAssertEqual(try XCTUnwrap(short.max()), 32)
         let aligned = try heights(cacheLimit: 64 << 10, alignment: 8)   // all but the last row's
         XCTAssertEqual(try XCTUnwrap(aligned.max()) % 8, 0)
         XCTAssertLessThanOrEqual(aligned.filter { $0 % 8 != 0 }.count, 1)
+    }
+
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        func increment() { lock.withLock { n += 1 } }
+        var value: Int { lock.withLock { n } }
     }
 
     private final class Heights: @unchecked Sendable {
@@ -183,6 +192,21 @@ final class TiledOperatorTests: XCTestCase {
         for (a, b) in [(37, 16), (16, 64), (500, 40)] {
             XCTAssertEqual(try image.tiled(f, block: a).tiled(g, block: b).floatPixels(), reference, "blocks \(a), \(b)")
         }
+        // Told the height of the downstream strips, the upstream keeps every block row one
+        // reaches: each of its blocks is computed once, even when a strip spans three of
+        // its rows (blocks taller than vips' two 128-line sink strips, as the
+        // deconvolution's under the network's in `limn enhance`).
+        let tall = try randomImage(width: 1200, height: 1100, bands: 3, seed: 13)
+        let calls = Counter()
+        let counted = BlockFunction(halo: f.halo, scale: 1, outputBands: 3, padding: .reflect) { b in
+            calls.increment()
+            try f.body(b)
+        }
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try saveImage(try tall.tiled(counted, block: 256, consumerLines: 400 + 2 * g.halo).tiled(g, block: 400),
+                      dir + "/out.v")   // as a command writes
+        XCTAssertEqual(calls.value, 5 * 5, "blocks of 256 over 1200 x 1100, each once")
     }
 
     func testErrorInsideABlockFailsTheRun() throws {

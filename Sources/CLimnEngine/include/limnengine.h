@@ -66,6 +66,10 @@ void limn_pixel_shuffle(const float *src, int h, int w, int c, int r, float *dst
 void limn_upsample_nearest(const float *src, int h, int w, int c, int s, float *dst);
 // align_corners = False, as torch.nn.functional.interpolate.
 void limn_upsample_bilinear(const float *src, int h, int w, int c, int s, float *dst);
+// Rows [first, first + n) of upsample(src, s) (bilinear or nearest) padded by `pad`
+// on every side: the same values as limn_upsample_* then limn_pad, made row by row.
+void limn_upsampled_padded_rows(const float *src, int h, int w, int c, int s, int bilinear, int pad,
+                                LimnPadMode mode, int first, int n, float *dst);
 // In place. limn_eltwise uses oneDNN's vectorised kernels; limn_activation is
 // the plain reference.
 int limn_eltwise(float *x, size_t n, LimnActivation act, float alpha);

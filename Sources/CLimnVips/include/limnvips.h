@@ -25,6 +25,8 @@ int limn_gaussblur(VipsImage *in, VipsImage **out, double sigma);
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n);
 int limn_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height);
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out);
+// The mean of every sample: computes the whole image, keeping none of it.
+int limn_average(VipsImage *in, double *out);
 int limn_bandmean(VipsImage *in, VipsImage **out);
 // Each output band a weighted sum of the input bands: matrix is rows x cols,
 // rows = output bands, cols = input bands.
@@ -39,8 +41,10 @@ int limn_srgb_encode(VipsImage *in, VipsImage **out);
 int limn_srgb_decode(VipsImage *in, VipsImage **out);
 // Returns freed heap memory to the system (malloc_trim).
 void limn_release_free_memory(void);
-// At most n glibc heap arenas, unless $MALLOC_ARENA_MAX is set.
-void limn_limit_heap_arenas(int n);
+// At most `arenas` glibc heap arenas, blocks of `mmap_threshold` bytes or more mapped
+// one by one, and up to `trim_threshold` bytes kept free at a heap's top, unless
+// $MALLOC_ARENA_MAX, $MALLOC_MMAP_THRESHOLD_ or $MALLOC_TRIM_THRESHOLD_ say otherwise.
+void limn_configure_heap(int arenas, int mmap_threshold, int trim_threshold);
 // Unpacks coded pixels (Radiance RGBE, LABQ) to plain bands; others pass through.
 int limn_unpack(VipsImage *in, VipsImage **out);
 // Converts into `profile` (a file or a vips built-in: "srgb", "p3", "cmyk")
@@ -90,6 +94,8 @@ typedef struct {
     int halo;
     LimnPad pad;
     size_t cache_limit;
+    int consumer_lines;     // output lines one request of the consumer spans at most (a tiled
+                            // operator's strip), beyond vips' two sink strips; 0 if none
 } LimnTiling;
 
 // Applies `fn` to a float image in blocks of `tiling`'s size, so that the

@@ -55,13 +55,34 @@ package final class DeblurNet: Network {
             conv5 = try w.conv("\(p).conv5", c, c, kernel: 1, accumulates: true, outputScale: w.tensor("\(p).gamma", [c]))
         }
 
-        /// Consumes `x`'s storage.
-        func callAsFunction(_ x: Tensor) throws -> Tensor {
-            var y = try conv2(conv1(norm1(x)))
-            var x = try conv3(y.simpleGate(), adding: x)
-            y = try conv4(norm2(x))
-            x = try conv5(y.simpleGate(), adding: x)
-            return x
+        /// Consumes `x`'s storage. A large `x` goes in strips of rows, each with a row
+        /// of overlap for the depthwise convolution: the block's inner tensors, twice
+        /// as wide as `x`, then exist a strip at a time, never whole.
+        func callAsFunction(_ x: Tensor, stripFloats: Int = 1 << 20) throws -> Tensor {
+            let strip = max(8, stripFloats / (x.width * x.channels))
+            guard strip < x.height else { return try whole(x) }
+            let out = Tensor(uninitializedHeight: x.height, width: x.width, channels: x.channels)
+            for first in Swift.stride(from: 0, to: x.height, by: strip) {
+                let n = min(strip, x.height - first)
+                let lo = max(0, first - 1), hi = min(x.height, first + n + 1)
+                let part = x.cropped(top: lo, left: 0, height: hi - lo, width: x.width)
+                // The rows beyond the strip saw zeros past the part's edge: dropped.
+                let y = try conv2(conv1(norm1(part))).cropped(top: first - lo, left: 0, height: n, width: x.width)
+                let kept = part.cropped(top: first - lo, left: 0, height: n, width: x.width)
+                let result = try second(conv3(y.simpleGate(), adding: kept))
+                (out.data + first * x.width * x.channels).update(from: result.data, count: result.count)
+            }
+            return out
+        }
+
+        private func whole(_ x: Tensor) throws -> Tensor {
+            let y = try conv2(conv1(norm1(x)))
+            return try second(conv3(y.simpleGate(), adding: x))
+        }
+
+        /// The pointwise half: `x + conv5(gate(conv4(norm2(x))))`, in `x`'s storage.
+        private func second(_ x: Tensor) throws -> Tensor {
+            try conv5(conv4(norm2(x)).simpleGate(), adding: x)
         }
     }
 

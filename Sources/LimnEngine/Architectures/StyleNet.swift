@@ -130,16 +130,23 @@ package final class StyleNet: Network {
         func norm(_ t: Tensor, relu: Bool = true) throws -> Tensor {
             try n.next()!(t, context, activation: relu ? .relu : .none)
         }
-        var y = try norm(k.conv1(x.padded(4, .reflect)))
-        y = try norm(k.conv2(y.padded(1, .reflect)))
-        y = try norm(k.conv3(y.padded(1, .reflect)))
-        for (conv1, conv2) in k.residuals {
-            let t = try norm(conv1(y.padded(1, .reflect)))
-            y = try y + norm(conv2(t.padded(1, .reflect)), relu: false)
+        // Each convolution reads its padded (and upsampled) input as rows, in strips:
+        // at full size those inputs would be the pass's largest tensors.
+        func conv(_ c: Conv2D, _ t: Tensor, pad: Int, upsample: Int = 1, _ mode: UpsampleMode = .nearest) throws -> Tensor {
+            try c(height: t.height * upsample + 2 * pad, width: t.width * upsample + 2 * pad) {
+                t.upsampledPaddedRows(upsample, mode, pad: pad, .reflect, first: $0, count: $1)
+            }
         }
-        y = try norm(k.up1(y.upsampled(2, .nearest).padded(1, .reflect)))
-        y = try norm(k.up2(y.upsampled(2, .bilinear).padded(1, .reflect)))
-        return try k.out(y.padded(4, .reflect))
+        var y = try norm(conv(k.conv1, x, pad: 4))
+        y = try norm(conv(k.conv2, y, pad: 1))
+        y = try norm(conv(k.conv3, y, pad: 1))
+        for (conv1, conv2) in k.residuals {
+            let t = try norm(conv(conv1, y, pad: 1))
+            y = try y + norm(conv(conv2, t, pad: 1), relu: false)
+        }
+        y = try norm(conv(k.up1, y, pad: 1, upsample: 2, .nearest))
+        y = try norm(conv(k.up2, y, pad: 1, upsample: 2, .bilinear))
+        return try conv(k.out, y, pad: 4)
     }
 
     package func macs(height h: Int, width w: Int) -> Int {
