@@ -30,15 +30,18 @@ package struct Enhancer: Sendable {
     /// Deblurs `input`; the kernel estimate, before the blocks stream, reports to `control`.
     package func callAsFunction(_ input: WorkingImage, control: RunControl? = nil) throws -> WorkingImage {
         let rgb = try input.networkRGB()
-        let net = try networks.network(model, task: "enhance")
-        // A fused network takes the image and its deconvolution, as six bands.
-        // The network's tiled operator reads strips of a block (aligned) and its halos.
-        let strip = (tile + net.alignment - 1) / net.alignment * net.alignment + 2 * net.halo
-        let netInput = net.inputChannels == 6
-            ? try rgb.tiled(Deconvolution(estimatingFrom: rgb, control: control).blockFunction, block: Deconvolution.block,
-                            consumerLines: strip) : rgb
-        var result = try netInput.tiled(.network(net), block: tile)
+        var result = try Self.deblurred(rgb, by: try networks.network(model, task: "enhance"), tile: tile, control: control)
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
         return try input.replacingColour(withNetworkRGB: result, alpha: input.alpha)
+    }
+
+    /// `rgb` through the deblurring network `net` in `tile` blocks. A fused network takes the
+    /// image and its deconvolution, as six bands; the kernel estimate reports to `control`.
+    package static func deblurred(_ rgb: Image, by net: any Network, tile: Int, control: RunControl? = nil) throws -> Image {
+        let network = BlockFunction.network(net)
+        let netInput = net.inputChannels == 6
+            ? try rgb.tiled(Deconvolution(estimatingFrom: rgb, control: control).blockFunction, block: Deconvolution.block,
+                            consumerLines: network.stripLines(block: tile)) : rgb
+        return try netInput.tiled(network, block: tile)
     }
 }

@@ -30,15 +30,11 @@ enum NetworkBench {
                 out = small.width == rgb.width && small.height == rgb.height
                     ? try Image.fromFloats(whole.values, width: rgb.width, height: rgb.height, bands: 3)
                     : try rgb.tiled(.network(style, stats: stats), block: o.int("tile", Stylizer.defaultTile))
-            } else if net.inputChannels == 6 {
-                // A fused deblurrer: the kernel estimate and the deconvolution are part of its work.
-                let tile = o.int("tile", Enhancer.defaultTile)
-                let strip = (tile + net.alignment - 1) / net.alignment * net.alignment + 2 * net.halo
-                out = try rgb.tiled(Deconvolution(estimatingFrom: rgb).blockFunction, block: Deconvolution.block,
-                                    consumerLines: strip).tiled(.network(net), block: tile)
+            } else if type(of: net).task == "enhance" {
+                // A fused deblurrer's kernel estimate and deconvolution are part of its work.
+                out = try Enhancer.deblurred(rgb, by: net, tile: o.int("tile", Enhancer.defaultTile))
             } else {
-                out = try rgb.tiled(.network(net), block: o.int("tile", type(of: net).task == "enhance"
-                                                                   ? Enhancer.defaultTile : NetworkUpscaler.defaultTile))
+                out = try rgb.tiled(.network(net), block: o.int("tile", NetworkUpscaler.defaultTile))
             }
             _ = try out.average()
             let s = Measure.now() - t0

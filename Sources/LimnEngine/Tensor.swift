@@ -140,7 +140,7 @@ final class BufferPool: @unchecked Sendable {
     func take(floats: Int) -> PooledBuffer {
         let b = bucket(floats)
         if let found = lock.withLock({ () -> PooledBuffer? in
-            guard let fit = free.keys.filter({ $0 >= b && $0 <= 2 * b }).min(), let p = free[fit]?.popLast() else { return nil }
+            guard let fit = free.keys.lazy.filter({ $0 >= b && $0 <= 2 * b }).min(), let p = free[fit]?.popLast() else { return nil }
             if free[fit]!.isEmpty { free[fit] = nil }
             freeBytes -= fit * 4
             clock += 1

@@ -72,6 +72,15 @@ private let releaseContext: @convention(c) (UnsafeMutableRawPointer?) -> Void = 
     Unmanaged<BlockContext>.fromOpaque(ctx!).release()
 }
 
+extension BlockFunction {
+    /// `block` rounded up to the alignment: the block edge a tiling in `block`-pixel blocks uses.
+    func aligned(_ block: Int) -> Int { (block + alignment - 1) / alignment * alignment }
+
+    /// The input lines one strip of a tiling in `block`-pixel blocks spans: a block and its halos
+    /// (what a tiled operator feeding this one is told as `consumerLines`).
+    package func stripLines(block: Int) -> Int { aligned(block) + 2 * halo }
+}
+
 extension Image {
     /// What the kept rows of output blocks may hold: 256-pixel blocks stay square up to
     /// inputs about 5400 pixels wide at x2 (1350 at x4); the trade: docs/engine.md.
@@ -88,9 +97,8 @@ extension Image {
     /// output lines): the rows such a strip reaches are kept, not computed twice.
     package func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = defaultCacheLimit,
                        consumerLines: Int = 0) throws -> Image {
-        let a = function.alignment
-        return try tiled(function, blockWidth: (block + a - 1) / a * a, blockHeight: 0, cacheLimit: cacheLimit,
-                         consumerLines: consumerLines)
+        try tiled(function, blockWidth: function.aligned(block), blockHeight: 0, cacheLimit: cacheLimit,
+                  consumerLines: consumerLines)
     }
 
     /// Applies `function` in blocks of `blockWidth` x `blockHeight` input pixels,
