@@ -5,9 +5,11 @@ libvips' `sharpen` (unsharp mask, defaults):
   (input and outputs alike) scored at its best integer alignment with the original, since the
   benchmark's kernels are not centred (Training/limn_train/levin.py);
 - Set14 blurred with 8 camera-shake kernels from a fixed seed, plus noise sigma 1/255;
-- sharp Set14 through `limn enhance` (it must do no harm: PSNR against itself).
+- sharp Set14 through `limn enhance` (it must do no harm: PSNR against itself);
+- the large-shake set (Training/limn_train/large_shake.py: 66 wallpaper crops of 512 px, camera
+  shakes of 31-75 px, noise 1%; needs `apt-get install mate-backgrounds plasma-workspace-wallpapers`).
 
-    python Benchmarks/quality/deblur_eval.py [--model deblur] [--per-image]
+    python Benchmarks/quality/deblur_eval.py [--model deblur] [--per-image] [--only levin|set14|large]
     python Benchmarks/quality/deblur_eval.py --crops Samples/enhance-crops.jpg
 
 --crops writes side-by-side crops instead: real blurry photos (no ground
@@ -24,6 +26,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from limn_train import large_shake
 from limn_train.data.blur import SIZE, motion_kernel
 from limn_train.levin import aligned, pairs
 from limn_train.metrics import luma, psnr
@@ -94,7 +97,9 @@ def table(title, rows, per_image):
     print("| **mean** | " + " | ".join(f"{mean[n][0]:.2f} / {mean[n][1]:.4f}" for n in names) + " |")
     if "input" in names:
         gains = [r["limn enhance"][0] - r["input"][0] for _, r in rows]
-        print(f"\nlimn enhance: mean gain {np.mean(gains):+.2f} dB, worst {min(gains):+.2f} dB")
+        worst = min(range(len(gains)), key=gains.__getitem__)
+        print(f"\nlimn enhance: mean gain {np.mean(gains):+.2f} dB, worst {gains[worst]:+.2f} dB ({rows[worst][0]}), "
+              f"{sum(g < 0 for g in gains)} of {len(gains)} below the input")
 
 
 # (folder under ../shared/datasets/deblur, file, top-left corner of a 256-px crop)
@@ -123,13 +128,23 @@ def main():
     ap.add_argument("--limn", default=os.path.join(ROOT, ".build", "release", "limn"))
     ap.add_argument("--per-image", action="store_true")
     ap.add_argument("--crops", help="write side-by-side crops to this file instead of scoring")
-    ap.add_argument("--only", choices=["levin", "set14"], help="score one benchmark (set14: blurred and sharp)")
+    ap.add_argument("--only", choices=["levin", "set14", "large"], help="score one benchmark (set14: blurred and sharp)")
     a = ap.parse_args()
     if a.crops:
         with tempfile.TemporaryDirectory() as tmp:
             write_crops(a, a.crops, tmp)
         return
     with tempfile.TemporaryDirectory() as tmp:
+        if a.only in (None, "large"):
+            rows = []
+            for name, sharp, blurred, _ in large_shake.items():
+                inp = os.path.join(tmp, "blurred.png")
+                Image.fromarray(blurred).save(inp)
+                ref = luma(sharp.astype(np.float64)).round()
+                rows.append((name, {n: scores(p, ref) for n, p in methods(a, inp, tmp).items()}))
+            table("Large shakes (31-75 px) + noise 1%, 66 wallpaper crops", rows, a.per_image)
+        if a.only == "large":
+            return
         if a.only != "set14":
             rows = []
             for name, path, ref in pairs(os.path.join(SHARED, "deblur", "levin09")):

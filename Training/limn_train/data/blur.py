@@ -1,5 +1,6 @@
 """Blur kernels and blurred/sharp training pairs for the deblurring network:
-camera-shake trajectories (up to about 35 px), defocus discs, Gaussian
+camera-shake trajectories (up to about 35 px; `shake_kernel` makes the
+longer ones of the large-shake evaluation set), defocus discs, Gaussian
 blur, the kernels of kernels_12.mat and k_large_*.png, noise up to 3/255 and
 mild JPEG; some pairs are left sharp so the network learns to do no harm.
 The Levin09 kernels are never used, not even where a kernel file copies one:
@@ -18,25 +19,23 @@ KERNELS = os.path.join(DATASETS, "deblur", "kernels")
 SIZE = 41   # every kernel is centred in a SIZE x SIZE grid
 
 
-def _centred(k):
-    """Pads or crops a kernel to SIZE x SIZE about its centre of mass, sum 1."""
+def _centred(k, size=SIZE):
+    """Pads or crops a kernel to size x size about its centre of mass, sum 1."""
     k = torch.as_tensor(k, dtype=torch.float32).clamp(min=0)
     h, w = k.shape
     ys, xs = torch.meshgrid(torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32), indexing="ij")
     cy, cx = int(round((k * ys).sum().item() / k.sum().item())), int(round((k * xs).sum().item() / k.sum().item()))
-    out = torch.zeros(SIZE, SIZE)
-    r = SIZE // 2
+    out = torch.zeros(size, size)
+    r = size // 2
     # source rows/columns whose target (y - cy + r, x - cx + r) lies inside the grid
-    y0, y1 = max(0, cy - r), min(h, cy - r + SIZE)
-    x0, x1 = max(0, cx - r), min(w, cx - r + SIZE)
+    y0, y1 = max(0, cy - r), min(h, cy - r + size)
+    x0, x1 = max(0, cx - r), min(w, cx - r + size)
     out[y0 - cy + r:y1 - cy + r, x0 - cx + r:x1 - cx + r] = k[y0:y1, x0:x1]
     return out / out.sum()
 
 
-def motion_kernel(rng, max_length=35):
-    """A camera-shake trajectory: a random walk with inertia, splatted with subpixel weights."""
-    length = rng.uniform(5, max_length)
-    steps = 200
+def _walk(rng, length, steps=200):
+    """A camera-shake trajectory of `length` px: a random walk with inertia, (steps, 2) points (x, y)."""
     a = rng.uniform(0, 2 * math.pi)
     vx, vy, x, y = math.cos(a), math.sin(a), 0.0, 0.0
     pts = np.empty((steps, 2))
@@ -46,16 +45,42 @@ def motion_kernel(rng, max_length=35):
         vx, vy = vx / n, vy / n
         x, y = x + vx * length / steps, y + vy * length / steps
         pts[i] = x, y
-    r = SIZE // 2
+    return pts
+
+
+def _splat(pts, size):
+    """Trajectory points splatted with subpixel (bilinear) weights into a size x size kernel about
+    their mean, then centred on the centre of mass."""
+    r = size // 2
     f = pts - pts.mean(0) + r                       # (x, y) in kernel coordinates
-    k = np.zeros((SIZE, SIZE))
+    k = np.zeros((size, size))
     base = np.floor(f).astype(int)
     for dx, dy in ((0, 0), (1, 0), (0, 1), (1, 1)):
         cx, cy = base[:, 0] + dx, base[:, 1] + dy
         w = np.clip(1 - np.abs(f[:, 0] - cx), 0, None) * np.clip(1 - np.abs(f[:, 1] - cy), 0, None)
-        inside = (cx >= 0) & (cx < SIZE) & (cy >= 0) & (cy < SIZE)
+        inside = (cx >= 0) & (cx < size) & (cy >= 0) & (cy < size)
         np.add.at(k, (cy[inside], cx[inside]), w[inside])
-    return _centred(k)
+    return _centred(k, size)
+
+
+def motion_kernel(rng, max_length=35):
+    """A camera-shake trajectory 5 to max_length px long, in a SIZE x SIZE kernel."""
+    length = rng.uniform(5, max_length)
+    return _splat(_walk(rng, length), SIZE)
+
+
+def shake_kernel(rng, smallest=31, largest=75):
+    """A camera shake whose support spans smallest ... largest px (its bounding box's longer side,
+    as the kernel sizes of Lai et al. 2016 are counted), centred on its centre of mass in the
+    smallest odd grid that holds it."""
+    extent = rng.uniform(smallest, largest)
+    pts = _walk(rng, extent)
+    pts = pts * (extent - 1) / (pts.max(0) - pts.min(0)).max()
+    k = _splat(pts, 2 * int(math.ceil(extent)) + 3)
+    r = k.shape[0] // 2
+    ys, xs = (k > 0).nonzero(as_tuple=True)
+    reach = int(max((ys - r).abs().max(), (xs - r).abs().max()))
+    return k[r - reach:r + reach + 1, r - reach:r + reach + 1]
 
 
 def disc_kernel(rng):
