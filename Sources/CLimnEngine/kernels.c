@@ -55,7 +55,7 @@ void limn_pad(const float *src, int h, int w, int c, int top, int bottom, int le
     }
 }
 
-void limn_pixel_shuffle(const float *src, int h, int w, int c, int r, float *dst) {
+void limn_pixel_shuffle(const float *src, int h, int w, int c, int r, float *dst, int add) {
     const int ic = c * r * r, ow = w * r;
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
@@ -63,7 +63,8 @@ void limn_pixel_shuffle(const float *src, int h, int w, int c, int r, float *dst
             for (int i = 0; i < r; i++)
                 for (int j = 0; j < r; j++) {
                     float *d = dst + ((size_t) (y * r + i) * ow + x * r + j) * c;
-                    for (int k = 0; k < c; k++) d[k] = s[k * r * r + i * r + j];
+                    if (add) for (int k = 0; k < c; k++) d[k] += s[k * r * r + i * r + j];
+                    else for (int k = 0; k < c; k++) d[k] = s[k * r * r + i * r + j];
                 }
         }
 }

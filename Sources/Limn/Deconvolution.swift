@@ -13,8 +13,9 @@ package struct Deconvolution: Sendable {
     package static let estimateSize = 256
     package static let gate: ClosedRange<Double> = 0.01...0.15
     package static let radius = 48
-    /// Blocks of this size plus the halo fill a 512-point transform.
-    package static let block = 512 - 2 * radius
+    /// Blocks of `block` x `blockHeight` plus the halo fill a 512 x 400-point transform.
+    /// Shorter than wide, so the block rows kept for the network's taller strips take less memory.
+    package static let block = 512 - 2 * radius, blockHeight = 400 - 2 * radius
     /// Penalties on the result's gradients and on its values (which bounds the
     /// gain where a wrong kernel's spectrum nears zero at low frequencies).
     package static let mu = 5e-3, eps = 5e-3
@@ -105,18 +106,26 @@ package struct Deconvolution: Sendable {
         }
     }
 
-    /// A block function from three bands to six: the input, then the input
-    /// convolved with `filter` and clamped to [0, 1]. Borders are mirrored.
+    /// The fused network's input: `rgb`'s three bands, then its deconvolution (`blockFunction`
+    /// in blocks of `block` x `blockHeight`), whose tiling keeps the rows that strips of
+    /// `consumerLines` reach. Only the deconvolution is kept in memory; `rgb` is read again.
+    package func joined(to rgb: Image, consumerLines: Int = 0) throws -> Image {
+        try rgb.join(rgb.tiled(blockFunction, blockWidth: Self.block, blockHeight: Self.blockHeight,
+                               consumerLines: consumerLines))
+    }
+
+    /// A block function on three bands: the input convolved with `filter` and
+    /// clamped to [0, 1]. Borders are mirrored.
     package var blockFunction: BlockFunction {
         let r = Self.radius, filter = Plane(height: 2 * r + 1, width: 2 * r + 1, values: self.filter)
         // Whole blocks share one grid, and so the filter's transform on it.
-        let n = FFT.goodSize(atLeast: Self.block + 2 * r)
-        let whole = FFT2D(height: n, width: n), wholeF = filter.otf(whole)
-        return BlockFunction(halo: r, scale: 1, outputBands: 6, padding: .reflect) { block in
+        let n = FFT.goodSize(atLeast: Self.blockHeight + 2 * r), m = FFT.goodSize(atLeast: Self.block + 2 * r)
+        let whole = FFT2D(height: n, width: m), wholeF = filter.otf(whole)
+        return BlockFunction(halo: r, scale: 1, outputBands: 3, padding: .reflect) { block in
             guard block.bands == 3 else { throw EngineError("deconvolution takes 3 bands, got \(block.bands)") }
             let W = block.width, gw = FFT.goodSize(atLeast: W), gh = FFT.goodSize(atLeast: block.height)
             let ow = block.outputWidth, oh = block.outputHeight
-            let fft = gh == n && gw == n ? whole : FFT2D(height: gh, width: gw)
+            let fft = gh == n && gw == m ? whole : FFT2D(height: gh, width: gw)
             // The filter with its centre at the origin of the periodic grid: the
             // wrap-around reaches only the halo, which is cut away.
             let F = fft === whole ? wholeF : filter.otf(fft)
@@ -133,15 +142,10 @@ package struct Deconvolution: Sendable {
                 let z = fft.inverse(fft.forward(Z) * F)
                 for y in 0..<oh {
                     for x in 0..<ow {
-                        let i = (y + r) * gw + x + r, o = (y * ow + x) * 6 + 3
+                        let i = (y + r) * gw + x + r, o = (y * ow + x) * 3
                         output[o + a] = Float(min(1, max(0, z.re[i])))
                         if b >= 0 { output[o + b] = Float(min(1, max(0, z.im[i]))) }
                     }
-                }
-            }
-            for y in 0..<oh {
-                for x in 0..<ow {
-                    for c in 0..<3 { output[(y * ow + x) * 6 + c] = input[((y + r) * W + x + r) * 3 + c] }
                 }
             }
         }

@@ -40,8 +40,8 @@ package struct Enhancer: Sendable {
     package static func deblurred(_ rgb: Image, by net: any Network, tile: Int, control: RunControl? = nil) throws -> Image {
         let network = BlockFunction.network(net)
         let netInput = net.inputChannels == 6
-            ? try rgb.tiled(Deconvolution(estimatingFrom: rgb, control: control).blockFunction, block: Deconvolution.block,
-                            consumerLines: network.stripLines(block: tile)) : rgb
+            ? try Deconvolution(estimatingFrom: rgb, control: control).joined(to: rgb, consumerLines: network.stripLines(block: tile))
+            : rgb
         return try netInput.tiled(network, block: tile)
     }
 }

@@ -5,15 +5,31 @@ import LimnImage
 /// the output streams (a kernel estimate) reports to the run's control.
 package typealias JobOperation = @Sendable (WorkingImage, RunControl?) throws -> WorkingImage
 
+/// How an operation reads its input.
+package enum InputAccess: Sendable {
+    /// Once, top to bottom: the image streams.
+    case sequential
+    /// In any order (a kernel estimate from the middle comes before the output).
+    case random
+    /// Top to bottom, after a look at the whole picture (`WorkingImage.preview`, a second read
+    /// of the source). A source that cannot be read twice (a pipe), or a picture with alpha,
+    /// is read in any order.
+    case sequentialAfterPreview
+}
+
 /// One run of an operation: read, convert to the working space, apply,
 /// convert back, write.
 package struct Job: Sendable {
     package var reader: ImageReader
     package var writer: ImageWriter
+    package var access: InputAccess
 
-    package init(reader: ImageReader, writer: ImageWriter) {
+    /// `reader.sequential` is set from `access`.
+    package init(reader: ImageReader, writer: ImageWriter, access: InputAccess) {
         self.reader = reader
+        self.reader.sequential = access != .random
         self.writer = writer
+        self.access = access
     }
 
     /// Reads `source`, applies `operation` and writes the result to `destination`.
@@ -43,9 +59,19 @@ package struct Job: Sendable {
 
     private func apply(_ operation: JobOperation, to source: ImageSource) throws -> Image {
         try writer.control?.check()
+        var reader = self.reader
+        var twice = access == .sequentialAfterPreview && source.canBeReadTwice
+        if access == .sequentialAfterPreview && !twice { reader.sequential = false }
         let image = try reader.read(source)
         do {
-            let result = try operation(WorkingImage(image), writer.control)
+            var working = try WorkingImage(image)
+            if twice && working.alpha != nil {
+                // Filling hidden colour looks far around each pixel: such a picture is kept whole.
+                (reader.sequential, twice) = (false, false)
+                working = try WorkingImage(reader.read(source))
+            }
+            if twice { working.preview = { [reader] in try WorkingImage(reader.read(source)) } }
+            let result = try operation(working, writer.control)
             try writer.control?.check()
             return try result.composed()
         } catch let error as LimnError where error.kind != .cancelled && !error.message.hasPrefix("\(source): ") {

@@ -127,8 +127,8 @@ public struct Processor: Sendable {
     /// metadata (EXIF, ICC profile) carried over.
     public func process(_ input: Data, _ operation: ImageOperation, format: String = "png",
                         control: RunControl? = nil) throws -> Data {
-        let (sequential, apply) = try prepare(operation)
-        return try job(sequential: sequential, control: control).encode(.data(input), format: format, apply)
+        let (access, apply) = try prepare(operation)
+        return try job(access, control: control).encode(.data(input), format: format, apply)
     }
 
     /// Applies `operation` to the file `input` and writes `output` (format by its
@@ -136,18 +136,17 @@ public struct Processor: Sendable {
     /// leaves no file and an existing one unchanged.
     public func process(file input: String, to output: String, _ operation: ImageOperation,
                         control: RunControl? = nil) throws {
-        let (sequential, apply) = try prepare(operation)
-        try job(sequential: sequential, control: control).run(.file(input), to: .file(output), apply)
+        let (access, apply) = try prepare(operation)
+        try job(access, control: control).run(.file(input), to: .file(output), apply)
     }
 
-    private func job(sequential: Bool, control: RunControl?) -> Job {
-        Job(reader: ImageReader(maxPixels: maxPixels, sequential: sequential), writer: ImageWriter(control: control))
+    private func job(_ access: InputAccess, control: RunControl?) -> Job {
+        Job(reader: ImageReader(maxPixels: maxPixels), writer: ImageWriter(control: control), access: access)
     }
 
-    /// Checks `operation`'s settings and loads its networks; returns whether it
-    /// reads its input once, top to bottom (`sequential`), and the function
-    /// that applies it. Throws `.parameter` or `.presets` errors.
-    package func prepare(_ operation: ImageOperation) throws -> (sequential: Bool, apply: JobOperation) {
+    /// Checks `operation`'s settings and loads its networks; returns how it reads
+    /// its input and the function that applies it. Throws `.parameter` or `.presets` errors.
+    package func prepare(_ operation: ImageOperation) throws -> (access: InputAccess, apply: JobOperation) {
         func check(_ ok: Bool, _ message: @autoclosure () -> String) throws {
             if !ok { throw LimnError(message(), kind: .parameter) }
         }
@@ -167,11 +166,11 @@ public struct Processor: Sendable {
                 if model == .lanczos {
                     try check(tile == nil, "tile applies to the network models; lanczos streams without blocks")
                     let upscaler = LanczosUpscaler(size: size)
-                    return (true, { image, _ in try upscaler(image) })
+                    return (.sequential, { image, _ in try upscaler(image) })
                 }
                 let upscaler = NetworkUpscaler(family: model.rawValue, size: size, tile: tile ?? NetworkUpscaler.defaultTile,
                                                networks: networks)
-                return (true, { image, _ in try upscaler(image) })
+                return (.sequential, { image, _ in try upscaler(image) })
             case .stylize(let mix, let strength, let preserveColors, let workingSize, let tile):
                 try check(!mix.isEmpty, "no style given")
                 for part in mix {
@@ -190,15 +189,15 @@ public struct Processor: Sendable {
                 let stylizer = Stylizer(network: try networks.styleNetwork(for: mix.map { ($0.style.rawValue, $0.weight) }),
                                         strength: strength, preserveColors: preserveColors, workingSize: workingSize,
                                         tile: tile ?? Stylizer.defaultTile)
-                // The statistics pass reads the image before the blocks do.
-                return (false, { image, _ in try stylizer(image) })
+                // The statistics pass reads the whole picture before the blocks do.
+                return (.sequentialAfterPreview, { image, _ in try stylizer(image) })
             case .enhance(let strength, let preset, let tile):
                 try checkStrength(strength)
                 try checkTile(tile)
                 let enhancer = Enhancer(model: preset, strength: strength, tile: tile ?? Enhancer.defaultTile, networks: networks)
                 _ = try networks.network(preset, task: "enhance")
                 // The kernel is estimated from the middle of the image before the blocks stream.
-                return (false, { try enhancer($0, control: $1) })
+                return (.random, { try enhancer($0, control: $1) })
             }
         } catch let error as EngineError {
             throw LimnError("\(error)", kind: .presets)

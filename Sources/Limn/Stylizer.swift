@@ -59,10 +59,18 @@ package struct Stylizer: Sendable {
         return try work.rgbWithHiddenColourFilled()
     }
 
+    /// The statistics pass reads `input.preview` when there is one, so `input` itself streams.
     package func callAsFunction(_ input: WorkingImage) throws -> WorkingImage {
         let original = try input.rgb()
         let work = try Self.networkInput(input, workingSize)
-        let small = try Self.fitted(work, Self.statisticsSize)
+        var look = work
+        if let preview = try input.preview?() {
+            guard (preview.width, preview.height) == (input.width, input.height) else {
+                throw LimnError("the input changed while it was read", kind: .input)
+            }
+            look = try Self.networkInput(preview, workingSize)
+        }
+        let small = try Self.fitted(look, Self.statisticsSize)
         let statsInput = Tensor(height: small.height, width: small.width, channels: 3, values: try small.floatPixels())
         // One pass over the picture at most statisticsSize long; its statistics are shared by
         // every tile. When that picture is the working image, the pass is the result itself.

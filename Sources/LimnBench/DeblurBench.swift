@@ -29,7 +29,7 @@ enum DeblurBench {
             defer { unlink(out) }
             let deconvolution = Deconvolution(kernel: kernel)
             let dec = try Measure.time(repeats: repeats, warmup: 1) {
-                try ImageWriter().write(try rgb.tiled(deconvolution.blockFunction, block: Deconvolution.block), to: .file(out))
+                try ImageWriter().write(try deconvolution.joined(to: rgb), to: .file(out))
             }
             print("deconvolution: \(Measure.f(dec.mean, 2)) s (sd \(Measure.f(dec.sd, 2))), \(Measure.f(mp / dec.mean, 2)) MP/s")
             let enhancer = Enhancer(model: o.values["model"] ?? "deblur", strength: 1, tile: o.int("tile", Enhancer.defaultTile),

@@ -28,7 +28,7 @@ enum TiledBench {
         let start = Measure.now()
         do {
             let f = meanThenNearest(scale: scale)
-            try Job(reader: ImageReader(), writer: ImageWriter()).run(ImageSource(o.positional[0]),
+            try Job(reader: ImageReader(), writer: ImageWriter(), access: .sequential).run(ImageSource(o.positional[0]),
                                                                      to: .file(o.positional[1])) { input, _ in
                 var out = input
                 out.colour = try input.colour.tiled(f, block: tile)

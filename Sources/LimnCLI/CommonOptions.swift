@@ -135,13 +135,13 @@ struct CommonOptions: ParsableArguments {
         try checkFileCount()
         if let threads { Vips.setThreads(threads) }
         let showProgress = !quiet && (progress || isatty(2) != 0)
-        let (sequential, apply): (Bool, JobOperation)
+        let (access, apply): (InputAccess, JobOperation)
         do {
-            (sequential, apply) = try presets.processor().prepare(operation)
+            (access, apply) = try presets.processor().prepare(operation)
         } catch let error as LimnError {
             throw ValidationError(error.message)
         }
-        let reader = ImageReader(maxPixels: maxPixels.value, sequential: sequential, page: page)
+        let reader = ImageReader(maxPixels: maxPixels.value, page: page)
         if let outputDir, FileManager.default.fileExists(atPath: outputDir), !isFolder(outputDir) {
             throw ValidationError("--output-dir '\(outputDir)' is not a folder")
         }
@@ -161,7 +161,8 @@ struct CommonOptions: ParsableArguments {
                     }
                     let bar = showProgress ? ProgressBar(label: "\(item.destination)") : nil
                     defer { bar?.end() }
-                    let job = Job(reader: reader, writer: ImageWriter(control: bar.map { RunControl(progress: $0.draw) }))
+                    let job = Job(reader: reader, writer: ImageWriter(control: bar.map { RunControl(progress: $0.draw) }),
+                                  access: access)
                     try job.run(item.source, to: item.destination, apply)
                 }
             } catch {

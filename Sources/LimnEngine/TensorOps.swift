@@ -41,8 +41,19 @@ extension Tensor {
     package func pixelShuffled(_ r: Int) -> Tensor {
         precondition(channels % (r * r) == 0, "pixel shuffle needs channels divisible by \(r * r)")
         let out = Tensor(uninitializedHeight: height * r, width: width * r, channels: channels / (r * r))
-        limn_pixel_shuffle(data, Int32(height), Int32(width), Int32(channels / (r * r)), Int32(r), out.data)
+        limn_pixel_shuffle(data, Int32(height), Int32(width), Int32(channels / (r * r)), Int32(r), out.data, 0)
         return out
+    }
+
+    /// `pixelShuffled(r)` added to `base`'s rows from `row` on, in `base`'s storage (no tensor
+    /// of the result's size is made); returns `base`.
+    @discardableResult
+    package func pixelShuffled(_ r: Int, adding base: Tensor, atRow row: Int = 0) -> Tensor {
+        precondition(channels % (r * r) == 0 && row >= 0 && row + height * r <= base.height && base.width == width * r
+                     && base.channels == channels / (r * r), "pixel shuffle: the tensor added must match the result")
+        limn_pixel_shuffle(data, Int32(height), Int32(width), Int32(channels / (r * r)), Int32(r),
+                           base.data + row * base.width * base.channels, 1)
+        return base
     }
 
     package func upsampled(_ s: Int, _ mode: UpsampleMode) -> Tensor {

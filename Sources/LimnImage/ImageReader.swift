@@ -10,6 +10,17 @@ package enum ImageSource: Sendable, CustomStringConvertible {
 
     package init(_ argument: String) { self = argument == "-" ? .standardInput : .file(argument) }
 
+    /// Whether reading it again gives the same picture: data, and files that are not pipes or devices.
+    package var canBeReadTwice: Bool {
+        switch self {
+        case .file(let path):
+            var st = stat()
+            return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        case .standardInput: return false
+        case .data: return true
+        }
+    }
+
     package var description: String {
         switch self {
         case .file(let path): path

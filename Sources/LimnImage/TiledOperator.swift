@@ -102,10 +102,11 @@ extension Image {
     }
 
     /// Applies `function` in blocks of `blockWidth` x `blockHeight` input pixels,
-    /// both multiples of the function's alignment.
-    package func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int) throws -> Image {
+    /// both multiples of the function's alignment (`consumerLines` as above).
+    package func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int, consumerLines: Int = 0) throws -> Image {
         precondition(blockHeight > 0, "blocks must have a height")
-        return try tiled(function, blockWidth: blockWidth, blockHeight: blockHeight, cacheLimit: 0, consumerLines: 0)
+        return try tiled(function, blockWidth: blockWidth, blockHeight: blockHeight, cacheLimit: 0,
+                         consumerLines: consumerLines)
     }
 
     private func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int, cacheLimit: Int,

@@ -13,6 +13,10 @@ import Foundation
 package struct WorkingImage: @unchecked Sendable {
     package var colour: Image
     package var alpha: Image?
+    /// A second read of the same input, when the job could make one: an operation that must
+    /// see the whole picture before its output streams (instance-norm statistics) looks at
+    /// this, so `colour` can be read once, top to bottom.
+    package var preview: (@Sendable () throws -> WorkingImage)?
     let depth: Depth
     let linearLight: Bool
 

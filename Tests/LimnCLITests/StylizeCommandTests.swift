@@ -108,6 +108,19 @@ final class StylizeCommandTests: XCTestCase {
         XCTAssertEqual(try Fixture.open(r.stdout).width, 90)
     }
 
+    /// A file is read twice (the statistics from a second read, the picture streamed once, top to
+    /// bottom); standard input once, kept whole. Both give the same picture, tiled or not.
+    func testFileReadTwiceEqualsStandardInput() throws {
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 1100, height: 44)), dir + "/wide.png")
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/wide.png"))
+        for args in [["--working-size", "0", "--tile", "32"], ["--strength", "0.5", "--preserve-colors"]] {
+            let file = try stylize(["--style", "first"] + args, out: "file.png", input: dir + "/wide.png")
+            let r = try limn(["stylize", "--style", "first"] + args + ["-", dir + "/stdin.png"], stdin: data)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try file.floatPixels(), try Fixture.open(dir + "/stdin.png").floatPixels(), "\(args)")
+        }
+    }
+
     func testBadStylesAndPresetList() throws {
         assertCleanFailure(try limn(["stylize", "--style", "cubism", dir + "/in.png", dir + "/x.png"]),
                            contains: "no style 'cubism'; known: first, second, third")

@@ -79,7 +79,7 @@ final class DeconvolutionTests: XCTestCase {
         let img = try photo(150, 100)
         let d = Deconvolution(kernel: try kernel("kernel"))
         let whole = try img.tiled(d.blockFunction, block: 256).floatPixels()
-        XCTAssertEqual(whole.count, 150 * 100 * 6)
+        XCTAssertEqual(whole.count, 150 * 100 * 3)
         for block in [24, 40] {
             let tiled = try img.tiled(d.blockFunction, block: block).floatPixels()
             XCTAssertLessThan(maxDifference(tiled, whole), 1e-5, "block \(block)")
@@ -125,10 +125,10 @@ final class DeconvolutionTests: XCTestCase {
         }
         let input = try Image.fromFloats(blurred, width: w, height: h, bands: 3)
         let out = try input.tiled(Deconvolution(kernel: k).blockFunction, block: 64).floatPixels()
-        let before = psnr(out, bands: 6, band0: 0), after = psnr(out, bands: 6, band0: 3)
+        let before = psnr(blurred, bands: 3, band0: 0), after = psnr(out, bands: 3, band0: 0)
         print("known blur: \(before) dB -> \(after) dB")
         XCTAssertGreaterThan(after, before + 4)
         let same = try input.tiled(Deconvolution(kernel: .delta(1)).blockFunction, block: 64).floatPixels()
-        XCTAssertGreaterThan(psnr(same, bands: 6, band0: 3), before - 0.5)
+        XCTAssertGreaterThan(psnr(same, bands: 3, band0: 0), before - 0.5)
     }
 }

@@ -61,8 +61,9 @@ void limn_from_blocked16(const float *src, int h, int w, int c, float *dst);
 
 void limn_pad(const float *src, int h, int w, int c, int top, int bottom, int left, int right,
               LimnPadMode mode, float *dst);
-// [h][w][c*r*r] -> [h*r][w*r][c], channel c*r*r + i*r + j going to offset (i, j) (PyTorch order).
-void limn_pixel_shuffle(const float *src, int h, int w, int c, int r, float *dst);
+// [h][w][c*r*r] -> [h*r][w*r][c], channel c*r*r + i*r + j going to offset (i, j) (PyTorch order);
+// with `add`, added to what dst holds.
+void limn_pixel_shuffle(const float *src, int h, int w, int c, int r, float *dst, int add);
 void limn_upsample_nearest(const float *src, int h, int w, int c, int s, float *dst);
 // align_corners = False, as torch.nn.functional.interpolate.
 void limn_upsample_bilinear(const float *src, int h, int w, int c, int s, float *dst);

@@ -55,24 +55,32 @@ package final class DeblurNet: Network {
             conv5 = try w.conv("\(p).conv5", c, c, kernel: 1, accumulates: true, outputScale: w.tensor("\(p).gamma", [c]))
         }
 
-        /// Consumes `x`'s storage. A large `x` goes in strips of rows, each with a row
-        /// of overlap for the depthwise convolution: the block's inner tensors, twice
-        /// as wide as `x`, then exist a strip at a time, never whole.
+        /// Consumes `x`'s storage: the result is written into it. A large `x` goes in
+        /// strips of rows, each with a row of overlap for the depthwise convolution:
+        /// the block's inner tensors, twice as wide as `x`, then exist a strip at a
+        /// time, never whole.
         func callAsFunction(_ x: Tensor, stripFloats: Int = 1 << 20) throws -> Tensor {
             let strip = max(8, stripFloats / (x.width * x.channels))
             guard strip < x.height else { return try whole(x) }
-            let out = Tensor(uninitializedHeight: x.height, width: x.width, channels: x.channels)
+            /// Rows first - 1 ..< first + strip + 1 of x (as far as they exist), and the first of them.
+            func rows(from first: Int) -> (Tensor, Int) {
+                let lo = max(0, first - 1), hi = min(x.height, first + strip + 1)
+                return (x.cropped(top: lo, left: 0, height: hi - lo, width: x.width), lo)
+            }
+            var next = rows(from: 0)
             for first in Swift.stride(from: 0, to: x.height, by: strip) {
+                let (part, lo) = next
+                // The next strip's rows, the overlap included, are copied before this one's result
+                // replaces them in x.
+                if first + strip < x.height { next = rows(from: first + strip) }
                 let n = min(strip, x.height - first)
-                let lo = max(0, first - 1), hi = min(x.height, first + n + 1)
-                let part = x.cropped(top: lo, left: 0, height: hi - lo, width: x.width)
                 // The rows beyond the strip saw zeros past the part's edge: dropped.
                 let y = try conv2(conv1(norm1(part))).cropped(top: first - lo, left: 0, height: n, width: x.width)
                 let kept = part.cropped(top: first - lo, left: 0, height: n, width: x.width)
                 let result = try second(conv3(y.simpleGate(), adding: kept))
-                (out.data + first * x.width * x.channels).update(from: result.data, count: result.count)
+                (x.data + first * x.width * x.channels).update(from: result.data, count: result.count)
             }
-            return out
+            return x
         }
 
         private func whole(_ x: Tensor) throws -> Tensor {
@@ -135,11 +143,23 @@ package final class DeblurNet: Network {
             y = try down(y)
         }
         for b in middle { y = try b(y) }
-        for (i, (up, blocks)) in zip(ups, decoders).enumerated() {
-            y = try up(y).pixelShuffled(2) + skips[skips.count - 1 - i]
+        for (up, blocks) in zip(ups, decoders) {
+            y = try Self.upsampled(y, by: up, adding: skips.removeLast())
             for b in blocks { y = try b(y) }
         }
         return fused ? Self.gated(x, try ending(y)) : try ending(y, adding: x.copy())
+    }
+
+    /// `skip + pixelShuffle(up(y), 2)` in `skip`'s storage; `up`'s output, as large as `skip`,
+    /// exists a strip of rows at a time.
+    static func upsampled(_ y: Tensor, by up: Conv2D, adding skip: Tensor, stripFloats: Int = 1 << 20) throws -> Tensor {
+        let rows = max(1, stripFloats / (y.width * 2 * y.channels))
+        guard rows < y.height else { return try up(y).pixelShuffled(2, adding: skip) }
+        for first in Swift.stride(from: 0, to: y.height, by: rows) {
+            let part = y.cropped(top: first, left: 0, height: min(rows, y.height - first), width: y.width)
+            try up(part).pixelShuffled(2, adding: skip, atRow: 2 * first)
+        }
+        return skip
     }
 
     /// (b, d) -> (b, d - b), per pixel.
