@@ -24,10 +24,9 @@ package struct Job: Sendable {
     package var writer: ImageWriter
     package var access: InputAccess
 
-    /// `reader.sequential` is set from `access`.
+    /// `access`, not `reader.sequential`, decides how each source is read.
     package init(reader: ImageReader, writer: ImageWriter, access: InputAccess) {
         self.reader = reader
-        self.reader.sequential = access != .random
         self.writer = writer
         self.access = access
     }
@@ -61,7 +60,7 @@ package struct Job: Sendable {
         try writer.control?.check()
         var reader = self.reader
         var twice = access == .sequentialAfterPreview && source.canBeReadTwice
-        if access == .sequentialAfterPreview && !twice { reader.sequential = false }
+        reader.sequential = access == .sequential || twice
         let image = try reader.read(source)
         do {
             var working = try WorkingImage(image)

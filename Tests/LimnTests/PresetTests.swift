@@ -51,7 +51,7 @@ final class PresetTests: XCTestCase {
             let net = try manifest.load(e.name, task: e.task)
             // A fused deblurrer takes the image and its deconvolution (here with a fixed kernel).
             let input = net.inputChannels == 6
-                ? try img.join(img.tiled(Deconvolution(kernel: try DeconvolutionTests.kernel("kernel")).blockFunction, block: 256)) : img
+                ? try Deconvolution(kernel: try DeconvolutionTests.kernel("kernel")).joined(to: img) : img
             let whole = Tensor(height: 50, width: 75, channels: net.inputChannels, values: try input.floatPixels())
             let reference = try net.forwardWhole(whole).values
             for block in [24, 128] {
