@@ -209,27 +209,39 @@ void limn_conv_output_size(const LimnConv *c, int h, int w, int *oh, int *ow) {
 }
 
 // The few-output-channel path: per-row partial results, summed here with
-// the bias, activation and accumulation the primitive would have fused.
+// the bias, activation and accumulation the primitive would have fused. The
+// output goes in strips of rows whose partial results stay near 4 MB (a
+// 560-pixel block's 4-channel ending would otherwise take 15 MB).
+static int imin(int a, int b) { return a < b ? a : b; }
+static int imax(int a, int b) { return a > b ? a : b; }
+
 static int conv_run_rows(LimnConv *c, const float *src, int h, int w, float *dst) {
     int oh, ow;
     limn_conv_output_size(c, h, w, &oh, &ow);
     const int n = c->oc * c->kh;
-    float *t = malloc((size_t) h * ow * n * sizeof(float));
+    const int strip = imax(1, (1 << 20) / (ow * n) - (c->kh - 1));
+    float *t = malloc((size_t) imin(h, strip + c->kh - 1) * ow * n * sizeof(float));
     float *row = malloc((size_t) ow * c->oc * sizeof(float));
-    int rc = t && row ? limn_conv_run(c->rows, src, 0, h, w, t) : -1;
-    for (int y = 0; y < oh && !rc; y++) {
-        for (int x = 0; x < ow; x++)
-            for (int o = 0; o < c->oc; o++) row[x * c->oc + o] = c->bias[o];
-        for (int r = 0; r < c->kh; r++) {
-            int iy = y + r - c->pad_h;
-            if (iy < 0 || iy >= h) continue;   // zero padding
-            const float *trow = t + (size_t) iy * ow * n;
+    int rc = t && row ? 0 : -1;
+    for (int y0 = 0; y0 < oh && !rc; y0 += strip) {
+        const int y1 = imin(oh, y0 + strip);
+        // The input rows this strip's kernel rows reach: [a, b).
+        const int a = imax(0, y0 - c->pad_h), b = imin(h, y1 - 1 + c->kh - c->pad_h);
+        rc = limn_conv_run(c->rows, src + (size_t) a * w * c->ic, 0, b - a, w, t);
+        for (int y = y0; y < y1 && !rc; y++) {
             for (int x = 0; x < ow; x++)
-                for (int o = 0; o < c->oc; o++) row[x * c->oc + o] += trow[(size_t) x * n + o * c->kh + r];
+                for (int o = 0; o < c->oc; o++) row[x * c->oc + o] = c->bias[o];
+            for (int r = 0; r < c->kh; r++) {
+                int iy = y + r - c->pad_h;
+                if (iy < 0 || iy >= h) continue;   // zero padding
+                const float *trow = t + (size_t) (iy - a) * ow * n;
+                for (int x = 0; x < ow; x++)
+                    for (int o = 0; o < c->oc; o++) row[x * c->oc + o] += trow[(size_t) x * n + o * c->kh + r];
+            }
+            limn_activation(row, (size_t) ow * c->oc, c->act, c->alpha);
+            float *d = dst + (size_t) y * ow * c->oc;
+            for (int i = 0; i < ow * c->oc; i++) d[i] = c->accumulate ? d[i] + row[i] : row[i];
         }
-        limn_activation(row, (size_t) ow * c->oc, c->act, c->alpha);
-        float *d = dst + (size_t) y * ow * c->oc;
-        for (int i = 0; i < ow * c->oc; i++) d[i] = c->accumulate ? d[i] + row[i] : row[i];
     }
     if (!t || !row) limn_fail("out of memory in a convolution");
     free(t);

@@ -4,7 +4,9 @@
 // The input is read one block row at a time (a full-width strip plus the halo
 // above and below, padded at the image borders), so a sequential loader sees
 // requests in order. Every worker that needs a strip helps fetch it, one block
-// column at a time, so the operations upstream run on all of them. Output
+// column at a time, so the operations upstream run on all of them. An input
+// that takes requests in any order (`any_order`) is read block by block
+// instead, each block with its halo, and no strip is kept. Output
 // blocks are computed on first demand by whichever worker asks, cached, and
 // copied into the regions vips requests. Memory is bounded by a few block
 // rows: it grows with image width, not height.
@@ -33,6 +35,7 @@ typedef struct {
     VipsImage *in;
     int in_w, in_h, in_bands, out_bands, scale, block_w, block_h, halo;
     LimnPad pad;
+    int any_order;
     LimnBlockFn fn;
     void *ctx;
     void (*release)(void *);
@@ -176,6 +179,10 @@ static Row *row_acquire(Tiled *t, Seq *seq, int by) {
         r->chunks_next = r->chunks_done = 0;
         r->blocks_done = 0;
         for (int i = 0; i < t->n_bx; i++) r->blocks[i].state = BLOCK_EMPTY;
+        if (t->any_order) {
+            r->strip_ready = 1;
+            return r;
+        }
         if (!r->strip) r->strip = g_try_malloc(strip_width(t) * strip_height(t) * t->in_bands * sizeof(float));
         if (!r->strip) {
             vips_error("limn", "out of memory for a block row");
@@ -195,6 +202,44 @@ static void row_release(Tiled *t, Row *r) {
     g_cond_broadcast(&t->changed);
 }
 
+// Reads the iw x ih input pixels whose top left is (x0, y0) (image coordinates,
+// beyond the borders padded) into the sequence's block buffer.
+static int block_input(Tiled *t, Seq *seq, int x0, int y0, int iw, int ih) {
+    const int c = t->in_bands;
+    int xlo = t->in_w, xhi = -1, ylo = t->in_h, yhi = -1;
+    for (int x = 0; x < iw; x++) {
+        int sx = map_coord(x0 + x, t->in_w, t->pad);
+        if (sx >= 0) xlo = MIN(xlo, sx), xhi = MAX(xhi, sx);
+    }
+    for (int y = 0; y < ih; y++) {
+        int sy = map_coord(y0 + y, t->in_h, t->pad);
+        if (sy >= 0) ylo = MIN(ylo, sy), yhi = MAX(yhi, sy);
+    }
+    if (xhi >= xlo && yhi >= ylo) {
+        VipsRect need = { xlo, ylo, xhi - xlo + 1, yhi - ylo + 1 };
+        if (vips_region_prepare(seq->ir, &need)) return -1;
+    }
+    // The columns inside the image, one run; those beyond its sides one pixel at a time.
+    const int in_lo = MAX(0, -x0), in_hi = MIN(iw, t->in_w - x0);
+    for (int y = 0; y < ih; y++) {
+        float *dst = seq->in_block + (size_t) y * iw * c;
+        int sy = map_coord(y0 + y, t->in_h, t->pad);
+        if (sy < 0) {
+            memset(dst, 0, (size_t) iw * c * sizeof(float));
+            continue;
+        }
+        if (in_hi > in_lo)
+            memcpy(dst + (size_t) in_lo * c, VIPS_REGION_ADDR(seq->ir, x0 + in_lo, sy), (size_t) (in_hi - in_lo) * c * sizeof(float));
+        for (int x = 0; x < iw; x++) {
+            if (x >= in_lo && x < in_hi) continue;
+            int sx = map_coord(x0 + x, t->in_w, t->pad);
+            if (sx < 0) memset(dst + (size_t) x * c, 0, c * sizeof(float));
+            else memcpy(dst + (size_t) x * c, VIPS_REGION_ADDR(seq->ir, sx, sy), c * sizeof(float));
+        }
+    }
+    return 0;
+}
+
 // Computes block bx of `row`, which is empty; called with t->lock held,
 // which it releases while the block function runs.
 static int block_compute(Tiled *t, Seq *seq, Row *row, int bx) {
@@ -211,12 +256,19 @@ static int block_compute(Tiled *t, Seq *seq, Row *row, int bx) {
     char err[256] = "";
     if (b->data) {
         const size_t sw = strip_width(t);
-        for (int y = 0; y < ih; y++)
-            memcpy(seq->in_block + (size_t) y * iw * c,
-                   row->strip + ((size_t) y * sw + (size_t) bx * t->block_w) * c,
-                   (size_t) iw * c * sizeof(float));
-        rc = t->fn(t->ctx, seq->in_block, iw, ih, c, b->data, bw * s, bh * s, t->out_bands, err, sizeof(err));
-        if (rc) vips_error("limn", "%s", err[0] ? err : "block function failed");
+        if (t->any_order) {
+            rc = block_input(t, seq, bx * t->block_w - h, row->by * t->block_h - h, iw, ih);
+        } else {
+            for (int y = 0; y < ih; y++)
+                memcpy(seq->in_block + (size_t) y * iw * c,
+                       row->strip + ((size_t) y * sw + (size_t) bx * t->block_w) * c,
+                       (size_t) iw * c * sizeof(float));
+            rc = 0;
+        }
+        if (!rc) {
+            rc = t->fn(t->ctx, seq->in_block, iw, ih, c, b->data, bw * s, bh * s, t->out_bands, err, sizeof(err));
+            if (rc) vips_error("limn", "%s", err[0] ? err : "block function failed");
+        }
     } else {
         vips_error("limn", "out of memory for a block");
     }
@@ -379,6 +431,7 @@ int limn_tiled(VipsImage *in, VipsImage **out, const LimnTiling *g, LimnBlockFn 
     t->block_w = g->block_w;
     t->halo = g->halo;
     t->pad = g->pad;
+    t->any_order = g->any_order;
     t->fn = fn;
     t->ctx = ctx;
     t->release = release;

@@ -66,6 +66,12 @@ int limn_linear(VipsImage *in, VipsImage **out, const double *a, const double *b
 int limn_gaussblur(VipsImage *in, VipsImage **out, double sigma) {
   return vips_gaussblur(in, out, sigma, "precision", VIPS_PRECISION_FLOAT, NULL);
 }
+int limn_row_cache(VipsImage *in, VipsImage **out, int lines) {
+    const int strip = 16;
+    return vips_tilecache(in, out, "tile_width", in->Xsize, "tile_height", strip,
+                          "max_tiles", (lines + strip - 1) / strip + 1, "access", VIPS_ACCESS_SEQUENTIAL,
+                          "threaded", TRUE, NULL);
+}
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n) {
     return vips_extract_band(in, out, first, "n", n, NULL);
 }

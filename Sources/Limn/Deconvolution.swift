@@ -109,9 +109,10 @@ package struct Deconvolution: Sendable {
     /// The fused network's input: `rgb`'s three bands, then its deconvolution (`blockFunction`
     /// in blocks of `block` x `blockHeight`), whose tiling keeps the rows that strips of
     /// `consumerLines` reach. Only the deconvolution is kept in memory; `rgb` is read again.
-    package func joined(to rgb: Image, consumerLines: Int = 0) throws -> Image {
+    /// `anyOrder`: `rgb` serves requests in any order (see `Image.tiled`).
+    package func joined(to rgb: Image, consumerLines: Int = 0, anyOrder: Bool = false) throws -> Image {
         try rgb.join(rgb.tiled(blockFunction, blockWidth: Self.block, blockHeight: Self.blockHeight,
-                               consumerLines: consumerLines))
+                               consumerLines: consumerLines, anyOrder: anyOrder))
     }
 
     /// A block function on three bands: the input convolved with `filter` and

@@ -9,11 +9,9 @@ package typealias JobOperation = @Sendable (WorkingImage, RunControl?) throws ->
 package enum InputAccess: Sendable {
     /// Once, top to bottom: the image streams.
     case sequential
-    /// In any order (a kernel estimate from the middle comes before the output).
-    case random
-    /// Top to bottom, after a look at the whole picture (`WorkingImage.preview`, a second read
-    /// of the source). A source that cannot be read twice (a pipe), or a picture with alpha,
-    /// is read in any order.
+    /// Top to bottom, after a look at the picture (`WorkingImage.preview`, a second read of the
+    /// source: instance-norm statistics, a kernel estimate). A source that cannot be read twice
+    /// (a pipe), or a picture with alpha, is read in any order.
     case sequentialAfterPreview
 }
 

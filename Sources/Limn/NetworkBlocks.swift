@@ -29,7 +29,7 @@ extension BlockFunction {
             // beyond the halo, so they do not reach the kept output.
             let x = net.aligned(Tensor(height: block.height, width: block.width, channels: block.bands,
                                        copying: block.input))
-            let y = try net.forward(x, NormContext(stats.map { .use($0) } ?? .compute))
+            let y = try net.forward(taking: x, NormContext(stats.map { .use($0) } ?? .compute))
             let s = net.scale
             let kept = y.cropped(top: halo * s, left: halo * s, height: block.outputHeight, width: block.outputWidth)
             block.output.update(from: kept.data, count: kept.count)

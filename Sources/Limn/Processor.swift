@@ -196,8 +196,8 @@ public struct Processor: Sendable {
                 try checkTile(tile)
                 let enhancer = Enhancer(model: preset, strength: strength, tile: tile ?? Enhancer.defaultTile, networks: networks)
                 _ = try networks.network(preset, task: "enhance")
-                // The kernel is estimated from the middle of the image before the blocks stream.
-                return (.random, { try enhancer($0, control: $1) })
+                // The kernel is estimated from the middle of a first read before the blocks stream.
+                return (.sequentialAfterPreview, { try enhancer($0, control: $1) })
             }
         } catch let error as EngineError {
             throw LimnError("\(error)", kind: .presets)

@@ -30,6 +30,9 @@ package protocol Network: AnyObject, Sendable {
     var usesGlobalContext: Bool { get }
 
     func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor
+    /// `forward`, free to overwrite `x` (the caller has no further use for it), which spares
+    /// a network that changes its input first a copy of it.
+    func forward(taking x: Tensor, _ norms: NormContext) throws -> Tensor
     /// Multiply-accumulates for an input of this size.
     func macs(height: Int, width: Int) -> Int
 }
@@ -46,6 +49,7 @@ extension Network {
     package var halo: Int { (receptiveRadius + alignment - 1) / alignment * alignment }
 
     package func forward(_ x: Tensor) throws -> Tensor { try forward(x, NormContext()) }
+    package func forward(taking x: Tensor, _ norms: NormContext) throws -> Tensor { try forward(x, norms) }
 }
 
 /// The architectures the engine knows, by their metadata name.

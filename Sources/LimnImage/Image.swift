@@ -219,6 +219,9 @@ package final class Image: @unchecked Sendable {
     }
     /// A Gaussian blur of standard deviation `sigma` pixels, edges extended.
     package func gaussianBlurred(sigma: Double) throws -> Image { try Image.make { limn_gaussblur(ptr, $0, sigma) } }
+    /// This image with its last `lines` rows read kept in memory: readers of a top-to-bottom
+    /// source that stay within `lines` rows of each other then share one read.
+    package func cachingRows(_ lines: Int) throws -> Image { try Image.make { limn_row_cache(ptr, $0, Int32(lines)) } }
     /// Bands `first` ..< `first + n`.
     package func extractBands(_ first: Int, _ n: Int) throws -> Image {
         try Image.make { limn_extract_bands(ptr, $0, Int32(first), Int32(n)) }

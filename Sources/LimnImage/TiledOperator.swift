@@ -74,7 +74,7 @@ private let releaseContext: @convention(c) (UnsafeMutableRawPointer?) -> Void = 
 
 extension BlockFunction {
     /// `block` rounded up to the alignment: the block edge a tiling in `block`-pixel blocks uses.
-    func aligned(_ block: Int) -> Int { (block + alignment - 1) / alignment * alignment }
+    package func aligned(_ block: Int) -> Int { (block + alignment - 1) / alignment * alignment }
 
     /// The input lines one strip of a tiling in `block`-pixel blocks spans: a block and its halos
     /// (what a tiled operator feeding this one is told as `consumerLines`).
@@ -95,22 +95,26 @@ extension Image {
     /// shorter, trading speed for memory. When another tiled operator reads this
     /// one, `consumerLines` is its strip's height (block plus halos, in this one's
     /// output lines): the rows such a strip reaches are kept, not computed twice.
+    /// The input is read a full-width strip at a time, top to bottom, unless `anyOrder`
+    /// says it serves requests in any order (in memory, or `cachingRows` reaching a few
+    /// strips back): then each block reads its own input and no strip is kept.
     package func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = defaultCacheLimit,
-                       consumerLines: Int = 0) throws -> Image {
+                       consumerLines: Int = 0, anyOrder: Bool = false) throws -> Image {
         try tiled(function, blockWidth: function.aligned(block), blockHeight: 0, cacheLimit: cacheLimit,
-                  consumerLines: consumerLines)
+                  consumerLines: consumerLines, anyOrder: anyOrder)
     }
 
     /// Applies `function` in blocks of `blockWidth` x `blockHeight` input pixels,
-    /// both multiples of the function's alignment (`consumerLines` as above).
-    package func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int, consumerLines: Int = 0) throws -> Image {
+    /// both multiples of the function's alignment (`consumerLines`, `anyOrder` as above).
+    package func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int, consumerLines: Int = 0,
+                       anyOrder: Bool = false) throws -> Image {
         precondition(blockHeight > 0, "blocks must have a height")
         return try tiled(function, blockWidth: blockWidth, blockHeight: blockHeight, cacheLimit: 0,
-                         consumerLines: consumerLines)
+                         consumerLines: consumerLines, anyOrder: anyOrder)
     }
 
     private func tiled(_ function: BlockFunction, blockWidth: Int, blockHeight: Int, cacheLimit: Int,
-                       consumerLines: Int) throws -> Image {
+                       consumerLines: Int, anyOrder: Bool) throws -> Image {
         precondition(blockWidth % function.alignment == 0 && blockHeight % function.alignment == 0,
                      "blocks must be multiples of the alignment")
         var blockHeight = blockHeight
@@ -124,7 +128,8 @@ extension Image {
         var tiling = LimnTiling(out_bands: Int32(function.outputBands), scale: Int32(function.scale),
                                 block_w: Int32(blockWidth), block_h: Int32(blockHeight),
                                 align: Int32(function.alignment), halo: Int32(function.halo),
-                                pad: function.padding.c, cache_limit: cacheLimit, consumer_lines: Int32(consumerLines))
+                                pad: function.padding.c, cache_limit: cacheLimit, consumer_lines: Int32(consumerLines),
+                                any_order: anyOrder ? 1 : 0)
         let ctx = Unmanaged.passRetained(BlockContext(function)).toOpaque()
         return try Image.make("tiling") { limn_tiled(ptr, $0, &tiling, callBlock, ctx, releaseContext) }
     }

@@ -19,6 +19,8 @@ package struct WorkingImage: @unchecked Sendable {
     package var preview: (@Sendable () throws -> WorkingImage)?
     let depth: Depth
     let linearLight: Bool
+    /// The image this one was made from, as read.
+    let source: Image
 
     /// Sample format of the output.
     enum Depth { case eight, sixteen, float }
@@ -28,6 +30,7 @@ package struct WorkingImage: @unchecked Sendable {
     package var isGrey: Bool { colour.bands == 1 }
 
     package init(_ image: Image) throws {
+        source = image
         var image = image
         if image.ptr.pointee.Coding != VIPS_CODING_NONE {
             // Radiance (.hdr) and LABQ pixels are packed; unpack to float scRGB or Lab first.
@@ -108,6 +111,15 @@ package struct WorkingImage: @unchecked Sendable {
 }
 
 extension WorkingImage {
+    /// The picture as read (not as an operation changed it), its last `lines` rows read kept in memory as read (at their own depth,
+    /// before conversion to float): two readers of a top-to-bottom source then share one read
+    /// as long as they stay within `lines` rows of each other.
+    package func cachingRows(_ lines: Int) throws -> WorkingImage {
+        var result = try WorkingImage(source.cachingRows(lines))
+        result.preview = preview
+        return result
+    }
+
     /// Resizes colour and alpha together, with colour premultiplied by alpha so
     /// transparent pixels do not bleed into their neighbours.
     package func resampled(width: Int, height: Int, kernel: ResampleKernel) throws -> WorkingImage {

@@ -51,4 +51,20 @@ final class EnhanceCommandTests: XCTestCase {
         XCTAssertEqual(try limn(["enhance", "--model", "fused", dir + "/g.png", dir + "/go.png"]).status, 0)
         XCTAssertEqual(try Fixture.open(dir + "/go.png").bands, 1)
     }
+
+    /// A file is read twice (the kernel estimated from the first read, the blocks streamed from
+    /// the second, its rows cached for the deconvolution and the network, which read them at
+    /// different heights); standard input is read once, whole. Both give one picture.
+    func testFileReadTwiceEqualsStandardInput() throws {
+        try Fixture.save(Fixture.eightBit(Fixture.pattern(width: 64, height: 1000)), dir + "/tall.png")
+        let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/tall.png"))
+        for args in [["--tile", "16", "--strength", "0.5"]] {
+            let file = try limn(["enhance", "--model", "fused"] + args + [dir + "/tall.png", dir + "/file.png"])
+            XCTAssertEqual(file.status, 0, file.stderr)
+            let piped = try limn(["enhance", "--model", "fused"] + args + ["-", dir + "/stdin.png"], stdin: data)
+            XCTAssertEqual(piped.status, 0, piped.stderr)
+            XCTAssertEqual(try Fixture.open(dir + "/file.png").floatPixels(), try Fixture.open(dir + "/stdin.png").floatPixels(),
+                           "\(args)")
+        }
+    }
 }

@@ -47,6 +47,19 @@ final class ShippedEnhancerTests: ShippedPresetsTestCase {
         XCTAssertGreaterThan(sharp, 35)
     }
 
+    /// A tall JPEG (strictly sequential decoding) through the shipped network's 384-px blocks
+    /// and 88-px halos: read twice from a file, its rows cached between the deconvolution and
+    /// the network, it streams without an out-of-order read and equals the picture read whole
+    /// from standard input.
+    func testTallFileStreamsAsStandardInput() throws {
+        try Fixture.save(try Fixture.open(sample).resampled(width: 96, height: 2400, kernel: .lanczos3), dir + "/tall.jpg")
+        let file = try limn(["enhance", dir + "/tall.jpg", dir + "/file.png"])
+        XCTAssertEqual(file.status, 0, file.stderr)
+        let piped = try limn(["enhance", "-", dir + "/stdin.png"], stdin: try Data(contentsOf: URL(fileURLWithPath: dir + "/tall.jpg")))
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(try Fixture.open(dir + "/file.png").floatPixels(), try Fixture.open(dir + "/stdin.png").floatPixels())
+    }
+
     /// --strength 0.5 lands halfway between the input and the full result
     /// (where the full result was not clipped: the blend takes the network's
     /// unclipped output).

@@ -94,10 +94,13 @@ final class TiledOperatorTests: XCTestCase {
         for f in functions {
             let reference = try TestBlocks.whole(f, pixels, width: w, height: h)
             for block in [16, 37, 64, 500] {
-                let tiled = try image.tiled(f, block: block)
-                XCTAssertEqual(tiled.width, w * f.scale)
-                XCTAssertEqual(tiled.height, h * f.scale)
-                XCTAssertEqual(try tiled.floatPixels(), reference, "\(f.padding) scale \(f.scale) block \(block)")
+                for anyOrder in [false, true] {
+                    let tiled = try image.tiled(f, block: block, anyOrder: anyOrder)
+                    XCTAssertEqual(tiled.width, w * f.scale)
+                    XCTAssertEqual(tiled.height, h * f.scale)
+                    XCTAssertEqual(try tiled.floatPixels(), reference,
+                                   "\(f.padding) scale \(f.scale) block \(block) any order \(anyOrder)")
+                }
             }
         }
     }
@@ -161,6 +164,7 @@ final class TiledOperatorTests: XCTestCase {
         let f = TestBlocks.conv5(padding: .reflect)
         let reference = try TestBlocks.whole(f, try image.floatPixels(), width: 2, height: 1)
         XCTAssertEqual(try image.tiled(f, block: 16).floatPixels(), reference)
+        XCTAssertEqual(try image.tiled(f, block: 16, anyOrder: true).floatPixels(), reference)
     }
 
     /// A sequentially read JPEG streams through large blocks with halos
@@ -191,6 +195,8 @@ final class TiledOperatorTests: XCTestCase {
                                              width: w, height: h)
         for (a, b) in [(37, 16), (16, 64), (500, 40)] {
             XCTAssertEqual(try image.tiled(f, block: a).tiled(g, block: b).floatPixels(), reference, "blocks \(a), \(b)")
+            XCTAssertEqual(try image.tiled(f, block: a, anyOrder: true).tiled(g, block: b, anyOrder: true).floatPixels(),
+                           reference, "blocks \(a), \(b), each reading its own input")
         }
         // Told the height of the downstream strips, the upstream keeps every block row one
         // reaches: each of its blocks is computed once, even when a strip spans three of

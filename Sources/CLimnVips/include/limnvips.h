@@ -22,6 +22,9 @@ int limn_cast(VipsImage *in, VipsImage **out, VipsBandFormat format);
 int limn_linear1(VipsImage *in, VipsImage **out, double a, double b);
 int limn_linear(VipsImage *in, VipsImage **out, const double *a, const double *b, int n);
 int limn_gaussblur(VipsImage *in, VipsImage **out, double sigma);
+// The last `lines` rows read from `in` stay in memory, so readers of a top-to-bottom
+// source that stay within `lines` of each other share one read.
+int limn_row_cache(VipsImage *in, VipsImage **out, int lines);
 int limn_extract_bands(VipsImage *in, VipsImage **out, int first, int n);
 int limn_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height);
 int limn_bandjoin2(VipsImage *a, VipsImage *b, VipsImage **out);
@@ -96,6 +99,9 @@ typedef struct {
     size_t cache_limit;
     int consumer_lines;     // output lines one request of the consumer spans at most (a tiled
                             // operator's strip), beyond vips' two sink strips; 0 if none
+    int any_order;          // 1: the input serves requests in any order (in memory, or cached
+                            // rows that reach a few strips back), so each block reads its own
+                            // input and no full-width strip is kept
 } LimnTiling;
 
 // Applies `fn` to a float image in blocks of `tiling`'s size, so that the

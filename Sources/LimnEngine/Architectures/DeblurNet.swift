@@ -129,13 +129,19 @@ package final class DeblurNet: Network {
     }
 
     package func forward(_ x: Tensor, _ norms: NormContext) throws -> Tensor {
+        try forward(taking: x.copy(), norms)
+    }
+
+    /// The fused network forms (b, d - b) in `x` itself; the plain one adds its output to `x`.
+    package func forward(taking x: Tensor, _ norms: NormContext) throws -> Tensor {
         guard x.height % alignment == 0, x.width % alignment == 0 else {
             throw EngineError("deblur_net needs sizes that are multiples of \(alignment), got \(x.width)x\(x.height)")
         }
         guard x.channels == inputChannels else {
             throw EngineError("deblur_net takes \(inputChannels) channels, got \(x.channels)")
         }
-        var y = try intro(fused ? Self.withDifference(x) : x)
+        if fused { Self.formDifference(x) }
+        var y = try intro(x)
         var skips: [Tensor] = []
         for (blocks, down) in zip(encoders, downs) {
             for b in blocks { y = try b(y) }
@@ -147,7 +153,7 @@ package final class DeblurNet: Network {
             y = try Self.upsampled(y, by: up, adding: skips.removeLast())
             for b in blocks { y = try b(y) }
         }
-        return fused ? Self.gated(x, try ending(y)) : try ending(y, adding: x.copy())
+        return fused ? Self.gated(x, try ending(y)) : try ending(y, adding: x)
     }
 
     /// `skip + pixelShuffle(up(y), 2)` in `skip`'s storage; `up`'s output, as large as `skip`,
@@ -162,25 +168,23 @@ package final class DeblurNet: Network {
         return skip
     }
 
-    /// (b, d) -> (b, d - b), per pixel.
-    static func withDifference(_ x: Tensor) -> Tensor {
-        let out = x.copy()
-        let p = out.data
+    /// (b, d) -> (b, d - b), per pixel, in place.
+    static func formDifference(_ x: Tensor) {
+        let p = x.data
         for i in 0..<x.pixels {
             for c in 0..<3 { p[i * 6 + 3 + c] -= p[i * 6 + c] }
         }
-        return out
     }
 
-    /// b + sigmoid(g) (d - b) + r from the input (b, d) and the ending's (r, g).
+    /// b + sigmoid(g) (d - b) + r from the network's input (b, d - b) and the ending's (r, g).
     static func gated(_ x: Tensor, _ e: Tensor) -> Tensor {
         let out = Tensor(height: x.height, width: x.width, channels: 3)
         let xp = x.data, ep = e.data, op = out.data
         for i in 0..<x.pixels {
             let g = 1 / (1 + exp(-ep[i * 4 + 3]))
             for c in 0..<3 {
-                let b = xp[i * 6 + c], d = xp[i * 6 + 3 + c]
-                op[i * 3 + c] = b + g * (d - b) + ep[i * 4 + c]
+                let b = xp[i * 6 + c], difference = xp[i * 6 + 3 + c]
+                op[i * 3 + c] = b + g * difference + ep[i * 4 + c]
             }
         }
         return out
