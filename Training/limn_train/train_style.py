@@ -4,7 +4,8 @@ Gram-matrix style loss on Darknet-tiny features, a content loss on a mid layer, 
 small total-variation term and a spike penalty: the residual trunk's activations beyond
 `spike_limit` are penalised, since instance norm otherwise teaches the network to grow a
 few huge activations that come out as glowing blobs (the normalisation "droplets" of
-Karras et al. 2020). Made for long, interrupted CPU runs: the state (weights,
+Karras et al. 2020), and so are instance-normalised values beyond `droplet_limit`
+standard deviations, where the upsampling path grew the same droplets. Made for long, interrupted CPU runs: the state (weights,
 optimiser, data position) is checkpointed every few minutes and on SIGTERM/SIGINT, and
 a run continues from it where it stopped.
 
@@ -25,6 +26,7 @@ import time
 import torch
 
 from limn_train.archs import StyleNet
+from limn_train.archs.style_net import CondInstanceNorm
 from limn_train.data.images import load_folder, random_crop
 from limn_train import long_run
 from limn_train.export import export
@@ -38,6 +40,10 @@ CONFIG = {
     "style_layers": "conv2:0.5,conv4:1,conv8:1.5,conv12:1.5", "content_layer": "conv4",
     "style_weight": 2.0, "content_weight": 1.0, "tv_weight": 0.02, "lr": 1e-3,
     "spike_weight": 1.0, "spike_limit": 12.0,
+    # Instance-normalised values beyond `droplet_limit` standard deviations are penalised too:
+    # the upsampling path had learnt to make a few of them 15-30 (a flat bright sky beside a
+    # bridge tower), which its last layers turned into a glowing bar in every style.
+    "droplet_weight": 1.0, "droplet_limit": 10.0,
     # Paintings whose content term weighs more: starry-night's strokes had grown over the
     # photo (content 1.07 of the old preset's at iteration 15 463).
     "content_boost": {"starry-night": 1.5},
@@ -83,7 +89,7 @@ def train(a):
     ckpt = long_run.load(a.checkpoint)
     cfg = dict(ckpt["config"] if ckpt else CONFIG, **({"batch": a.batch} if a.batch else {}),
                **({"style_weight": a.style_weight} if a.style_weight else {}))
-    for k in ("spike_weight", "spike_limit", "content_boost"):   # runs begun before these existed
+    for k in ("spike_weight", "spike_limit", "content_boost", "droplet_weight", "droplet_limit"):   # runs begun before these existed
         cfg.setdefault(k, CONFIG[k])
     styles = [s[0] for s in STYLES]
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -109,7 +115,8 @@ def train(a):
         "model": model.state_dict(), "opt": opt.state_dict(), "iter": it, "seconds": seconds, "order": order,
         "rng": rng.getstate(), "torch_rng": torch.get_rng_state(), "styles": styles, "config": cfg,
         "history": (ckpt or {}).get("history", []) + [" ".join(sys.argv[1:])]})
-    log = [0.0, 0.0, 0, 0.0]
+    log = [0.0, 0.0, 0, 0.0, 0.0]
+    norms = [n for n in model.modules() if isinstance(n, CondInstanceNorm)]
     while guard.running(it):
         t0 = time.time()
         if len(order) < cfg["batch"]:
@@ -123,17 +130,19 @@ def train(a):
         # Penalising each image's largest excess as well (weight 0.05, iterations 15 556-17 900)
         # made the blobs into broad glowing patches in flat skies: only the mean is kept.
         spikes = cfg["spike_weight"] * torch.relu(model.trunk.float().abs() - cfg["spike_limit"]).pow(2).mean()
-        loss = cfg["style_weight"] * s + cfg["content_weight"] * c + cfg["tv_weight"] * tv(y) + spikes
+        droplets = cfg["droplet_weight"] * torch.stack([torch.relu(n.z.float().abs() - cfg["droplet_limit"]).pow(2).mean()
+                                                        for n in norms]).mean()
+        loss = cfg["style_weight"] * s + cfg["content_weight"] * c + cfg["tv_weight"] * tv(y) + spikes + droplets
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         it += 1
         seconds += time.time() - t0
-        log = [log[0] + s.item(), log[1] + c.item(), log[2] + 1, log[3] + spikes.item()]
+        log = [log[0] + s.item(), log[1] + c.item(), log[2] + 1, log[3] + spikes.item(), log[4] + droplets.item()]
         if it % 50 == 0:
             print(f"iter {it}  style {log[0] / log[2]:.4f}  content {log[1] / log[2]:.4f}  "
-                  f"spikes {log[3] / log[2]:.4f}  {seconds / it:.2f} s/it", flush=True)
-            log = [0.0, 0.0, 0, 0.0]
+                  f"spikes {log[3] / log[2]:.4f}  droplets {log[4] / log[2]:.4f}  {seconds / it:.2f} s/it", flush=True)
+            log = [0.0, 0.0, 0, 0.0, 0.0]
         guard.tick()
     guard.save()
 

@@ -24,8 +24,10 @@ class CondInstanceNorm(nn.Module):
         self.bias = nn.Parameter(torch.zeros(styles, channels))
 
     def forward(self, x, mix):
-        """x: (B, C, H, W); mix: (B, styles) style weights, each row summing to 1."""
+        """x: (B, C, H, W); mix: (B, styles) style weights, each row summing to 1. In training
+        the normalised values stay in `z`, for the training's droplet penalty."""
         x = F.instance_norm(x, eps=self.eps)
+        self.z = x if self.training else None
         return x * (mix @ self.weight)[:, :, None, None] + (mix @ self.bias)[:, :, None, None]
 
 
