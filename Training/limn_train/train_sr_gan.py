@@ -50,7 +50,8 @@ def train(a):
     ckpt = long_run.load(a.checkpoint)
     origin = None if ckpt else (torch.load(a.from_, weights_only=False) if a.from_ else None)
     cfg = ckpt["config"] if ckpt else dict(CONFIG, strength=a.strength if a.strength is not None else 1.0)
-    cfg = dict(cfg, **({"batch": a.batch} if a.batch else {}))
+    cfg = dict(cfg, **({"batch": a.batch} if a.batch else {}),
+               **{k: getattr(a, k) for k in ("perceptual", "adversarial") if getattr(a, k) is not None})
     cfg.setdefault("colour", CONFIG["colour"])   # runs begun before the term existed
     device = "cuda" if torch.cuda.is_available() else "cpu"
     gens, history = {}, []
@@ -164,6 +165,8 @@ def main():
     long_run.add_arguments(ap)
     ap.add_argument("--from", dest="from_", help="a new run starts from this other run's checkpoint")
     ap.add_argument("--strength", type=float, help="degradation strength of a new run (default 1)")
+    ap.add_argument("--perceptual", type=float, help="new weight of the perceptual term, kept by the checkpoint")
+    ap.add_argument("--adversarial", type=float, help="new weight of the adversarial term, kept by the checkpoint")
     ap.add_argument("--data", nargs="+", default=[os.path.join(DATASETS, "sr_train")])
     ap.add_argument("--export", metavar="DIR", help="write photo_x2/x3/x4 from the checkpoint and stop")
     long_run.run(ap, train, export_presets)
