@@ -88,7 +88,8 @@ def grown_optimiser(opt_state, model, styles, old):
 def train(a):
     ckpt = long_run.load(a.checkpoint)
     cfg = dict(ckpt["config"] if ckpt else CONFIG, **({"batch": a.batch} if a.batch else {}),
-               **({"style_weight": a.style_weight} if a.style_weight else {}))
+               **({"style_weight": a.style_weight} if a.style_weight else {}),
+               **({"droplet_weight": a.droplet_weight} if a.droplet_weight else {}))
     for k in ("spike_weight", "spike_limit", "content_boost", "droplet_weight", "droplet_limit"):   # runs begun before these existed
         cfg.setdefault(k, CONFIG[k])
     styles = [s[0] for s in STYLES]
@@ -184,6 +185,8 @@ def main():
     ap.add_argument("--export", metavar="PATH", help="write the preset from the checkpoint and stop")
     ap.add_argument("--style-weight", type=float, default=0,
                     help="weight of the style loss from now on (0: the run's own); kept by the checkpoint")
+    ap.add_argument("--droplet-weight", type=float, default=0,
+                    help="weight of the droplet penalty from now on (0: the run's own); kept by the checkpoint")
     long_run.run(ap, train, export_preset)
 
 
