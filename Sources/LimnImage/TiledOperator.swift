@@ -82,9 +82,10 @@ extension BlockFunction {
 }
 
 extension Image {
-    /// What the kept rows of output blocks may hold: 256-pixel blocks stay square up to
-    /// inputs about 5400 pixels wide at x2 (1350 at x4); the trade: docs/engine.md.
-    package static let defaultCacheLimit = 128 << 20
+    /// What the kept rows of output blocks may hold at `scale`: 96 MB up to x2 (256-pixel
+    /// blocks stay square up to inputs about 4100 pixels wide), 128 MB beyond (1350 at x4,
+    /// where shorter blocks cost more); the trade: docs/engine.md.
+    package static func defaultCacheLimit(scale: Int) -> Int { scale <= 2 ? 96 << 20 : 128 << 20 }
 
     /// Applies `function` in blocks `block` input pixels wide (rounded up to the
     /// function's alignment). The result equals `function` applied once to the
@@ -98,9 +99,10 @@ extension Image {
     /// The input is read a full-width strip at a time, top to bottom, unless `anyOrder`
     /// says it serves requests in any order (in memory, or `cachingRows` reaching a few
     /// strips back): then each block reads its own input and no strip is kept.
-    package func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int = defaultCacheLimit,
+    package func tiled(_ function: BlockFunction, block: Int, cacheLimit: Int? = nil,
                        consumerLines: Int = 0, anyOrder: Bool = false) throws -> Image {
-        try tiled(function, blockWidth: function.aligned(block), blockHeight: 0, cacheLimit: cacheLimit,
+        try tiled(function, blockWidth: function.aligned(block), blockHeight: 0,
+                  cacheLimit: cacheLimit ?? Self.defaultCacheLimit(scale: function.scale),
                   consumerLines: consumerLines, anyOrder: anyOrder)
     }
 
