@@ -208,13 +208,13 @@ void limn_conv_output_size(const LimnConv *c, int h, int w, int *oh, int *ow) {
     *ow = (w + 2 * c->pad_w - ekw) / c->stride + 1;
 }
 
+static int imin(int a, int b) { return a < b ? a : b; }
+static int imax(int a, int b) { return a > b ? a : b; }
+
 // The few-output-channel path: per-row partial results, summed here with
 // the bias, activation and accumulation the primitive would have fused. The
 // output goes in strips of rows whose partial results stay near 4 MB (a
 // 560-pixel block's 4-channel ending would otherwise take 15 MB).
-static int imin(int a, int b) { return a < b ? a : b; }
-static int imax(int a, int b) { return a > b ? a : b; }
-
 static int conv_run_rows(LimnConv *c, const float *src, int h, int w, float *dst) {
     int oh, ow;
     limn_conv_output_size(c, h, w, &oh, &ow);

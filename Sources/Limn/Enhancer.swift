@@ -42,7 +42,7 @@ package struct Enhancer: Sendable {
             input = try input.cachingRows(Self.rowsBetweenReaders(net, tile: tile))
         }
         let rgb = try input.networkRGB()
-        var result = try Self.deblurred(rgb, by: net, tile: tile, estimatingFrom: look ?? rgb, control: control)
+        var result = try Self.deblurred(rgb, by: net, tile: tile, estimatingFrom: look, control: control)
         if strength < 1 { result = try result.blended(strength, with: rgb, 1 - strength) }
         return try input.replacingColour(withNetworkRGB: result, alpha: input.alpha)
     }

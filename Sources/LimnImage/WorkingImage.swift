@@ -111,9 +111,9 @@ package struct WorkingImage: @unchecked Sendable {
 }
 
 extension WorkingImage {
-    /// The picture as read (not as an operation changed it), its last `lines` rows read kept in memory as read (at their own depth,
-    /// before conversion to float): two readers of a top-to-bottom source then share one read
-    /// as long as they stay within `lines` rows of each other.
+    /// The picture as read (not as an operation changed it), its last `lines` rows kept in
+    /// memory at their own depth, before conversion to float: two readers of a top-to-bottom
+    /// source then share one read as long as they stay within `lines` rows of each other.
     package func cachingRows(_ lines: Int) throws -> WorkingImage {
         var result = try WorkingImage(source.cachingRows(lines))
         result.preview = preview

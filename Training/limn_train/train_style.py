@@ -5,9 +5,9 @@ small total-variation term and a spike penalty: the residual trunk's activations
 `spike_limit` are penalised, since instance norm otherwise teaches the network to grow a
 few huge activations that come out as glowing blobs (the normalisation "droplets" of
 Karras et al. 2020), and so are instance-normalised values beyond `droplet_limit`
-standard deviations, where the upsampling path grew the same droplets. Made for long, interrupted CPU runs: the state (weights,
-optimiser, data position) is checkpointed every few minutes and on SIGTERM/SIGINT, and
-a run continues from it where it stopped.
+standard deviations, where the upsampling path grew the same droplets. Made for long,
+interrupted CPU runs: the state (weights, optimiser, data position) is checkpointed every
+few minutes and on SIGTERM/SIGINT, and a run continues from it where it stopped.
 
     python -m limn_train.train_style --checkpoint Training/checkpoints/style_net.pt --minutes 120
     python -m limn_train.train_style --checkpoint Training/checkpoints/style_net.pt --export runs/styles.safetensors
